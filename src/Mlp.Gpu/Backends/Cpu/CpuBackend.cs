@@ -1,0 +1,89 @@
+using System.Numerics.Tensors;
+
+namespace Mlp.Gpu.Backends.Cpu;
+
+/// <summary>
+/// The production CPU backend: managed SIMD kernels and a packed, blocked, threaded SGEMM
+/// (<see cref="CpuGemm"/>). Buffers are pinned arrays, so kernels work on raw pointers and nothing is
+/// allocated per minibatch.
+/// </summary>
+internal sealed unsafe class CpuBackend : IBackend
+{
+    /// <inheritdoc/>
+    public string Name => $"CPU ({CpuGemm.MaxThreads} threads, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")})";
+
+    /// <inheritdoc/>
+    public DeviceBuffer<float> Allocate(int length) => new CpuBuffer<float>(length);
+
+    /// <inheritdoc/>
+    public DeviceBuffer<int> AllocateIndices(int length) => new CpuBuffer<int>(length);
+
+    /// <inheritdoc/>
+    public void Upload(ReadOnlySpan<float> source, DeviceBuffer<float> destination) => source.CopyTo(Host(destination).Span);
+
+    /// <inheritdoc/>
+    public void Upload(ReadOnlySpan<int> source, DeviceBuffer<int> destination) => source.CopyTo(((CpuBuffer<int>)destination).Span);
+
+    /// <inheritdoc/>
+    public void Download(DeviceBuffer<float> source, Span<float> destination) =>
+        Host(source).Span[..destination.Length].CopyTo(destination);
+
+    /// <inheritdoc/>
+    public void Fill(DeviceBuffer<float> buffer, float value) => Host(buffer).Span.Fill(value);
+
+    /// <inheritdoc/>
+    public void GatherRows(DeviceBuffer<float> source, int width, DeviceBuffer<int> indices, int start, int count, DeviceBuffer<float> destination)
+    {
+        var src = Host(source).Span;
+        var dst = Host(destination).Span;
+        var idx = ((CpuBuffer<int>)indices).Span.Slice(start, count);
+        for (int i = 0; i < idx.Length; i++)
+            src.Slice(idx[i] * width, width).CopyTo(dst.Slice(i * width, width));
+    }
+
+    /// <inheritdoc/>
+    public void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        BufferView a, int lda, BufferView b, int ldb, float beta, BufferView c, int ldc) =>
+        CpuGemm.Multiply(transposeA, transposeB, m, n, k, alpha, Ptr(a), lda, Ptr(b), ldb, beta, Ptr(c), ldc);
+
+    /// <inheritdoc/>
+    public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation) =>
+        CpuActivationKernels.BiasActivation(Ptr(z), Ptr(bias), a is { } av ? Ptr(av) : null, rows, columns, activation);
+
+    /// <inheritdoc/>
+    public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation) =>
+        CpuActivationKernels.Backward(Ptr(delta), Ptr(z), Ptr(a), count, activation);
+
+    /// <inheritdoc/>
+    public void ColumnSums(BufferView source, int rows, int columns, BufferView destination)
+    {
+        var dst = new Span<float>(Ptr(destination), columns);
+        float* src = Ptr(source);
+        dst.Clear();
+        for (int r = 0; r < rows; r++)
+            TensorPrimitives.Add(dst, new ReadOnlySpan<float>(src + (long)r * columns, columns), dst);
+    }
+
+    /// <inheritdoc/>
+    public void LossGradient(LossFunction loss, float huberDelta, BufferView output, BufferView labels, BufferView? weights,
+        int rows, int columns, BufferView? gradient, float scale, DeviceBuffer<float> accumulator) =>
+        CpuLossKernels.LossGradient(loss, huberDelta, Ptr(output), Ptr(labels), weights is { } w ? Ptr(w) : null,
+            rows, columns, gradient is { } g ? Ptr(g) : null, scale, Host(accumulator).Pointer);
+
+    /// <inheritdoc/>
+    public void OptimizerUpdate(in OptimizerStep step, DeviceBuffer<float> parameters, DeviceBuffer<float> gradients,
+        DeviceBuffer<float>? firstMoment, DeviceBuffer<float>? secondMoment) =>
+        CpuOptimizerKernels.Update(step, Host(parameters).Pointer, Host(gradients).Pointer,
+            firstMoment is null ? null : Host(firstMoment).Pointer, secondMoment is null ? null : Host(secondMoment).Pointer,
+            0, parameters.Length);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+    }
+
+    private static CpuBuffer<float> Host(DeviceBuffer<float> buffer) =>
+        buffer as CpuBuffer<float> ?? throw new ArgumentException("The buffer belongs to another backend.", nameof(buffer));
+
+    private static float* Ptr(BufferView view) => Host(view.Buffer).Pointer + view.Offset;
+}

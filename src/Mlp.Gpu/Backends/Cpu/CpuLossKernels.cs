@@ -1,0 +1,81 @@
+namespace Mlp.Gpu.Backends.Cpu;
+
+/// <summary>Fused loss + output gradient on the CPU, one row at a time (k is small); sums kept in double.</summary>
+internal static unsafe class CpuLossKernels
+{
+    public static void LossGradient(LossFunction loss, float huberDelta, float* output, float* labels, float* weights,
+        int rows, int k, float* gradient, float scale, float* accumulator)
+    {
+        double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
+        int labelWidth = loss is LossFunction.BinaryCrossEntropy or LossFunction.SoftmaxCrossEntropy ? 1 : k;
+        for (int r = 0; r < rows; r++)
+        {
+            float w = weights == null ? 1f : weights[r];
+            float* z = output + (long)r * k;
+            float* y = labels + (long)r * labelWidth;
+            float* g = gradient == null ? null : gradient + (long)r * k;
+            float rowLoss, correct = 0f, squared = 0f;
+            switch (loss)
+            {
+                case LossFunction.BinaryCrossEntropy:
+                    rowLoss = LossMath.BinaryCrossEntropy(z[0], y[0]);
+                    correct = (z[0] > 0f) == (y[0] > 0.5f) ? 1f : 0f;
+                    if (g != null)
+                        g[0] = scale * w * (ActivationMath.Sigmoid(z[0]) - y[0]);
+                    break;
+                case LossFunction.SoftmaxCrossEntropy:
+                    rowLoss = SoftmaxCrossEntropy(z, (int)y[0], k, g, scale * w, out correct);
+                    break;
+                default:
+                    rowLoss = 0f;
+                    for (int j = 0; j < k; j++)
+                    {
+                        float residual = z[j] - y[j];
+                        squared += residual * residual;
+                        if (loss == LossFunction.Squared)
+                        {
+                            rowLoss += residual * residual;
+                            if (g != null)
+                                g[j] = scale * w * 2f * residual / k;
+                        }
+                        else
+                        {
+                            rowLoss += LossMath.Huber(residual, huberDelta);
+                            if (g != null)
+                                g[j] = scale * w * LossMath.HuberGradient(residual, huberDelta) / k;
+                        }
+                    }
+                    rowLoss /= k;
+                    break;
+            }
+            sumLoss += (double)w * rowLoss;
+            sumWeight += w;
+            sumCorrect += (double)w * correct;
+            sumSquared += (double)w * squared;
+        }
+        accumulator[LossAccumulator.WeightedLoss] += (float)sumLoss;
+        accumulator[LossAccumulator.Weight] += (float)sumWeight;
+        accumulator[LossAccumulator.WeightedCorrect] += (float)sumCorrect;
+        accumulator[LossAccumulator.WeightedSquaredError] += (float)sumSquared;
+    }
+
+    // L = log Σ_j e^{z_j} − z_y through the max shift; ∂L/∂z_j = softmax_j − [j = y].
+    private static float SoftmaxCrossEntropy(float* z, int label, int k, float* g, float gradientScale, out float correct)
+    {
+        float max = z[0];
+        int argMax = 0;
+        for (int j = 1; j < k; j++)
+            if (z[j] > max) { max = z[j]; argMax = j; }
+        double sum = 0;
+        for (int j = 0; j < k; j++)
+            sum += Math.Exp(z[j] - max);
+        correct = argMax == label ? 1f : 0f;
+        if (g != null)
+        {
+            double inverse = 1.0 / sum;
+            for (int j = 0; j < k; j++)
+                g[j] = gradientScale * ((float)(Math.Exp(z[j] - max) * inverse) - (j == label ? 1f : 0f));
+        }
+        return (float)(max + Math.Log(sum) - z[label]);
+    }
+}

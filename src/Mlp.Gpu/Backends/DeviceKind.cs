@@ -1,0 +1,20 @@
+namespace Mlp.Gpu;
+
+/// <summary>Where a network trains.</summary>
+public enum DeviceKind
+{
+    /// <summary>A CUDA GPU when one is present, else an OpenCL GPU, else the SIMD CPU backend.</summary>
+    Auto,
+
+    /// <summary>The managed SIMD CPU backend (all cores).</summary>
+    Cpu,
+
+    /// <summary>An NVIDIA GPU through ILGPU and cuBLAS; an error when none is present.</summary>
+    Cuda,
+
+    /// <summary>An OpenCL GPU through ILGPU; an error when none is present.</summary>
+    OpenCL,
+
+    /// <summary>ILGPU's CPU accelerator: a simulator for testing the GPU kernels, about 100x slower than <see cref="Cpu"/>.</summary>
+    IlgpuCpu,
+}

@@ -1,0 +1,58 @@
+namespace Mlp.Gpu.Backends;
+
+/// <summary>
+/// The kernels one training step needs, over backend-owned buffers. All matrices are row-major; minibatches are
+/// [rows x width]; weights [out x in]. The one training loop (<see cref="NetworkWorkspace"/>,
+/// <see cref="NetworkTrainer"/>) is written against this interface, so backends differ only here.
+/// </summary>
+internal interface IBackend : IDisposable
+{
+    /// <summary>Human-readable device name (for logs and benchmarks).</summary>
+    string Name { get; }
+
+    /// <summary>A zero-filled float buffer.</summary>
+    DeviceBuffer<float> Allocate(int length);
+
+    /// <summary>A zero-filled int buffer (row indices).</summary>
+    DeviceBuffer<int> AllocateIndices(int length);
+
+    /// <summary>Copies host data into the start of <paramref name="destination"/>.</summary>
+    void Upload(ReadOnlySpan<float> source, DeviceBuffer<float> destination);
+
+    /// <summary>Copies host indices into the start of <paramref name="destination"/>.</summary>
+    void Upload(ReadOnlySpan<int> source, DeviceBuffer<int> destination);
+
+    /// <summary>Copies the first destination.Length values of <paramref name="source"/> to the host.</summary>
+    void Download(DeviceBuffer<float> source, Span<float> destination);
+
+    /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    void Fill(DeviceBuffer<float> buffer, float value);
+
+    /// <summary>destination[i, :] = source[indices[start + i], :] for i &lt; count; rows are <paramref name="width"/> wide.</summary>
+    void GatherRows(DeviceBuffer<float> source, int width, DeviceBuffer<int> indices, int start, int count, DeviceBuffer<float> destination);
+
+    /// <summary>C = α·op(A)·op(B) + β·C with op(A) m x k, op(B) k x n; β = 0 overwrites C.</summary>
+    void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        BufferView a, int lda, BufferView b, int ldb, float beta, BufferView c, int ldc);
+
+    /// <summary>z[r, :] += b; a = s(z) (skipped when s is the identity and <paramref name="a"/> is null).</summary>
+    void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation);
+
+    /// <summary>delta ⊙= s'(z), given z and a = s(z), over <paramref name="count"/> elements.</summary>
+    void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation);
+
+    /// <summary>destination[j] = Σ_r source[r, j] (the bias gradient).</summary>
+    void ColumnSums(BufferView source, int rows, int columns, BufferView destination);
+
+    /// <summary>
+    /// Fused loss and output gradient for <paramref name="rows"/> rows of <paramref name="columns"/> logits:
+    /// gradient = scale·w_r·∂L_r/∂z (skipped when null); adds [Σw·L, Σw, Σw·correct, Σw·squared error] into
+    /// <paramref name="accumulator"/> (see <see cref="LossAccumulator"/>).
+    /// </summary>
+    void LossGradient(LossFunction loss, float huberDelta, BufferView output, BufferView labels, BufferView? weights,
+        int rows, int columns, BufferView? gradient, float scale, DeviceBuffer<float> accumulator);
+
+    /// <summary>One fused optimizer update over the flat buffers (moment buffers may be null when the rule has none).</summary>
+    void OptimizerUpdate(in OptimizerStep step, DeviceBuffer<float> parameters, DeviceBuffer<float> gradients,
+        DeviceBuffer<float>? firstMoment, DeviceBuffer<float>? secondMoment);
+}

@@ -1,0 +1,85 @@
+using System.Numerics.Tensors;
+
+namespace Mlp.Gpu;
+
+/// <summary>
+/// Scores single examples with trained parameters on the CPU: one matrix-vector product per layer with SIMD dot
+/// products. Immutable and thread-safe; allocation-free per call (scratch is on the stack or per thread).
+/// </summary>
+public sealed class NetworkPredictor
+{
+    private const int MaxStackFloats = 4096;
+
+    [ThreadStatic]
+    private static float[]? t_scratch;
+
+    private readonly float[] _parameters;
+
+    /// <summary>Wraps a copy of <paramref name="parameters"/> for <paramref name="network"/>.</summary>
+    public NetworkPredictor(NetworkDescription network, float[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters.Length != network.ParameterCount)
+            throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {parameters.Length}.", nameof(parameters));
+        Network = network;
+        _parameters = (float[])parameters.Clone();
+    }
+
+    /// <summary>The architecture.</summary>
+    public NetworkDescription Network { get; }
+
+    /// <summary>
+    /// Computes the network's outputs for one example: the logit for binary cross-entropy, class probabilities for
+    /// softmax, the values for regression.
+    /// </summary>
+    /// <param name="features">Exactly <see cref="NetworkDescription.InputCount"/> values.</param>
+    /// <param name="output">At least <see cref="NetworkDescription.OutputCount"/> values; the first ones are written.</param>
+    public void Predict(ReadOnlySpan<float> features, Span<float> output)
+    {
+        if (features.Length != Network.InputCount)
+            throw new ArgumentException($"Expected {Network.InputCount} features, got {features.Length}.", nameof(features));
+        if (output.Length < Network.OutputCount)
+            throw new ArgumentException($"The output needs room for {Network.OutputCount} values, got {output.Length}.", nameof(output));
+
+        int width = Network.MaxWidth;
+        Span<float> scratch = 2 * width <= MaxStackFloats
+            ? stackalloc float[2 * width]
+            : (t_scratch is { } s && s.Length >= 2 * width ? s : (t_scratch = new float[2 * width]));
+        Span<float> current = scratch[..width], next = scratch[width..];
+        features.CopyTo(current);
+
+        var layers = Network.Layers;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var layer = layers[l];
+            var input = current[..layer.InputCount];
+            var z = l == layers.Count - 1 ? output[..layer.OutputCount] : next[..layer.OutputCount];
+            var weights = _parameters.AsSpan(layer.WeightOffset, layer.WeightCount);
+            var biases = _parameters.AsSpan(layer.BiasOffset, layer.OutputCount);
+            for (int j = 0; j < z.Length; j++)
+                z[j] = TensorPrimitives.Dot(weights.Slice(j * layer.InputCount, layer.InputCount), input) + biases[j];
+            Activate(z, layer.Activation);
+            var swap = current;
+            current = next;
+            next = swap;
+        }
+        if (Network.Loss == LossFunction.SoftmaxCrossEntropy)
+            TensorPrimitives.SoftMax(output[..Network.OutputCount], output[..Network.OutputCount]);
+    }
+
+    private static void Activate(Span<float> z, Activation activation)
+    {
+        switch (activation)
+        {
+            case Activation.Identity: break;
+            case Activation.Relu: TensorPrimitives.Max(z, 0f, z); break;
+            case Activation.Sigmoid: TensorPrimitives.Sigmoid(z, z); break;
+            case Activation.Tanh: TensorPrimitives.Tanh(z, z); break;
+            default:
+                for (int j = 0; j < z.Length; j++)
+                    z[j] = ActivationMath.Apply(activation, z[j]);
+                break;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+namespace Mlp.Gpu;
+
+/// <summary>
+/// Dense training or validation examples: features row-major [rows x features], labels [rows x labelWidth],
+/// optional per-example weights. The arrays are used as given (not copied) and never modified.
+/// </summary>
+public sealed class Dataset
+{
+    /// <summary>Wraps the arrays.</summary>
+    /// <param name="features">Row-major features, length <paramref name="rowCount"/> · <paramref name="featureCount"/>.</param>
+    /// <param name="rowCount">Number of examples, at least 1.</param>
+    /// <param name="featureCount">Features per example, at least 1.</param>
+    /// <param name="labels">Labels, a whole multiple of <paramref name="rowCount"/>: 0/1 for binary, the class index
+    /// for softmax, the target values for regression.</param>
+    /// <param name="weights">Optional non-negative example weights, one per row; null means all 1.</param>
+    public Dataset(float[] features, int rowCount, int featureCount, float[] labels, float[]? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (rowCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(rowCount), rowCount, "A dataset needs at least one row.");
+        if (featureCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, "A dataset needs at least one feature.");
+        if (features.Length != (long)rowCount * featureCount)
+            throw new ArgumentException($"Expected {(long)rowCount * featureCount} feature values ({rowCount} x {featureCount}), got {features.Length}.", nameof(features));
+        if (labels.Length == 0 || labels.Length % rowCount != 0)
+            throw new ArgumentException($"Expected a whole number of labels per row for {rowCount} rows, got {labels.Length}.", nameof(labels));
+        if (weights is not null && weights.Length != rowCount)
+            throw new ArgumentException($"Expected {rowCount} example weights, got {weights.Length}.", nameof(weights));
+        Features = features;
+        RowCount = rowCount;
+        FeatureCount = featureCount;
+        Labels = labels;
+        Weights = weights;
+    }
+
+    /// <summary>Row-major features [RowCount x FeatureCount].</summary>
+    public float[] Features { get; }
+
+    /// <summary>Number of examples.</summary>
+    public int RowCount { get; }
+
+    /// <summary>Features per example.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Labels [RowCount x LabelWidth].</summary>
+    public float[] Labels { get; }
+
+    /// <summary>Floats per label.</summary>
+    public int LabelWidth => Labels.Length / RowCount;
+
+    /// <summary>Example weights, or null when every example weighs 1.</summary>
+    public float[]? Weights { get; }
+
+    /// <summary>
+    /// Checks that the data fits <paramref name="network"/> and is finite, naming the first bad row and column.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size does not match, or a value is invalid.</exception>
+    public void Validate(NetworkDescription network, string name = "data")
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (FeatureCount != network.InputCount)
+            throw new ArgumentException($"The {name} has {FeatureCount} features; the network expects {network.InputCount}.");
+        if (LabelWidth != network.LabelWidth)
+            throw new ArgumentException($"The {name} has {LabelWidth} label values per row; the network's {network.Loss} head expects {network.LabelWidth}.");
+        for (int i = 0; i < Features.Length; i++)
+            if (!float.IsFinite(Features[i]))
+                throw new ArgumentException($"The {name} has a non-finite feature value ({Features[i]}) at row {i / FeatureCount}, feature {i % FeatureCount}.");
+        for (int i = 0; i < Labels.Length; i++)
+        {
+            float y = Labels[i];
+            int row = i / LabelWidth;
+            string? problem = network.Loss switch
+            {
+                LossFunction.BinaryCrossEntropy when y is not (0f or 1f) => "a binary label must be 0 or 1",
+                LossFunction.SoftmaxCrossEntropy when !(y >= 0 && y < network.OutputCount && y == MathF.Floor(y)) =>
+                    $"a class label must be an integer in [0, {network.OutputCount - 1}]",
+                _ when !float.IsFinite(y) => "a label must be finite",
+                _ => null,
+            };
+            if (problem is not null)
+                throw new ArgumentException($"The {name} has an invalid label {y} at row {row}: {problem}.");
+        }
+        if (Weights is not null)
+            for (int i = 0; i < Weights.Length; i++)
+                if (!(Weights[i] >= 0f) || !float.IsFinite(Weights[i]))
+                    throw new ArgumentException($"The {name} has an invalid example weight {Weights[i]} at row {i}: weights must be finite and non-negative.");
+    }
+}

@@ -1,0 +1,94 @@
+using Mlp.Gpu.Backends;
+
+namespace Mlp.Gpu;
+
+/// <summary>A <see cref="Dataset"/> uploaded once to a backend, with the row order of the current epoch.</summary>
+internal sealed class DeviceDataset : IDisposable
+{
+    private readonly IBackend _backend;
+    private readonly int[] _order;
+
+    public DeviceDataset(IBackend backend, Dataset data)
+    {
+        _backend = backend;
+        Data = data;
+        Features = backend.Allocate(data.Features.Length);
+        Labels = backend.Allocate(data.Labels.Length);
+        Weights = data.Weights is null ? null : backend.Allocate(data.RowCount);
+        Order = backend.AllocateIndices(data.RowCount);
+        backend.Upload(data.Features, Features);
+        backend.Upload(data.Labels, Labels);
+        if (Weights is not null)
+            backend.Upload(data.Weights, Weights);
+        _order = new int[data.RowCount];
+        for (int i = 0; i < _order.Length; i++)
+            _order[i] = i;
+        backend.Upload(_order, Order);
+        TotalSquares = RegressionTotalSumOfSquares(data);
+    }
+
+    public Dataset Data { get; }
+
+    public DeviceBuffer<float> Features { get; }
+
+    public DeviceBuffer<float> Labels { get; }
+
+    public DeviceBuffer<float>? Weights { get; }
+
+    /// <summary>Row indices in the order of the current epoch.</summary>
+    public DeviceBuffer<int> Order { get; }
+
+    /// <summary>Σ_i w_i·Σ_j (y_ij − ȳ_j)², the denominator of R².</summary>
+    public double TotalSquares { get; }
+
+    /// <summary>Fisher–Yates shuffle of the row order, continuing from the current order (as scikit-learn does).</summary>
+    public void Shuffle(Random random)
+    {
+        for (int i = _order.Length - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            (_order[i], _order[j]) = (_order[j], _order[i]);
+        }
+        _backend.Upload(_order, Order);
+    }
+
+    /// <summary>Copies rows [start, start + count) of the current order into the workspace's minibatch buffers.</summary>
+    public void LoadBatch(NetworkWorkspace workspace, int start, int count)
+    {
+        _backend.GatherRows(Features, Data.FeatureCount, Order, start, count, workspace.Input);
+        _backend.GatherRows(Labels, Data.LabelWidth, Order, start, count, workspace.Labels);
+        if (Weights is not null)
+            _backend.GatherRows(Weights, 1, Order, start, count, workspace.Weights);
+    }
+
+    private static double RegressionTotalSumOfSquares(Dataset data)
+    {
+        int width = data.LabelWidth;
+        double total = 0;
+        for (int j = 0; j < width; j++)
+        {
+            double sumW = 0, sumWy = 0;
+            for (int i = 0; i < data.RowCount; i++)
+            {
+                double w = data.Weights?[i] ?? 1.0;
+                sumW += w;
+                sumWy += w * data.Labels[i * width + j];
+            }
+            double mean = sumW > 0 ? sumWy / sumW : 0;
+            for (int i = 0; i < data.RowCount; i++)
+            {
+                double d = data.Labels[i * width + j] - mean;
+                total += (data.Weights?[i] ?? 1.0) * d * d;
+            }
+        }
+        return total;
+    }
+
+    public void Dispose()
+    {
+        Features.Dispose();
+        Labels.Dispose();
+        Weights?.Dispose();
+        Order.Dispose();
+    }
+}

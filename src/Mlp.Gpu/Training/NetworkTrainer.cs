@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Mlp.Gpu.Backends;
+
+namespace Mlp.Gpu;
+
+/// <summary>
+/// The one training loop: epochs, per-epoch shuffle, minibatches (the last partial batch included), the optimizer
+/// step, validation and the history. Every backend runs it unchanged.
+/// </summary>
+public static class NetworkTrainer
+{
+    /// <summary>Trains a copy of <paramref name="initialParameters"/> on <paramref name="training"/>.</summary>
+    /// <param name="network">The architecture.</param>
+    /// <param name="initialParameters">Starting parameters (e.g. from <see cref="ParameterInitializer.Create"/>, or a
+    /// trained model's to continue training); not modified.</param>
+    /// <param name="training">Training examples.</param>
+    /// <param name="validation">Optional validation examples, evaluated after every epoch.</param>
+    /// <param name="options">Epochs, batch size, optimizer, device, cancellation.</param>
+    /// <exception cref="OperationCanceledException">The token fired; checked before every minibatch.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public static TrainingResult Train(NetworkDescription network, float[] initialParameters, Dataset training,
+        Dataset? validation, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(initialParameters);
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (initialParameters.Length != network.ParameterCount)
+            throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {initialParameters.Length}.", nameof(initialParameters));
+        training.Validate(network, "training data");
+        validation?.Validate(network, "validation data");
+
+        using var backend = BackendFactory.Create(options.Device);
+        return Train(backend, network, initialParameters, training, validation, options);
+    }
+
+    internal static TrainingResult Train(IBackend backend, NetworkDescription network, float[] initialParameters,
+        Dataset training, Dataset? validation, TrainingOptions options)
+    {
+        var optimizer = options.Optimizer;
+        int capacity = Math.Min(options.BatchSize, Math.Max(training.RowCount, validation?.RowCount ?? 0));
+        using var workspace = new NetworkWorkspace(backend, network, capacity, optimizer.Kind);
+        using var train = new DeviceDataset(backend, training);
+        using var valid = validation is null ? null : new DeviceDataset(backend, validation);
+        backend.Upload(initialParameters, workspace.Parameters);
+
+        var random = new Random(options.Seed);
+        var history = new List<EpochRecord>(options.Epochs);
+        var clock = Stopwatch.StartNew();
+        Span<float> sums = stackalloc float[LossAccumulator.Length];
+        int step = 0;
+        float learningRate = optimizer.LearningRate;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            if (options.Shuffle)
+                train.Shuffle(random);
+            backend.Fill(workspace.Accumulator, 0f);
+            for (int start = 0; start < training.RowCount; start += options.BatchSize)
+            {
+                options.CancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(options.BatchSize, training.RowCount - start);
+                train.LoadBatch(workspace, start, rows);
+                workspace.Forward(rows);
+                workspace.Loss(rows, train.Weights is not null, withGradient: true);
+                workspace.Backward(rows);
+                workspace.Step(OptimizerStep.Create(optimizer, ++step, learningRate, network.WeightCount));
+            }
+            backend.Download(workspace.Accumulator, sums);
+            var (trainLoss, trainMetric) = Summarize(network, sums, train.TotalSquares);
+            if (!double.IsFinite(trainLoss))
+                throw new TrainingDivergedException(epoch, trainLoss, learningRate);
+
+            double? validLoss = null, validMetric = null;
+            if (valid is not null)
+                (validLoss, validMetric) = Evaluate(workspace, valid, sums);
+
+            var record = new EpochRecord
+            {
+                Epoch = epoch,
+                TrainingLoss = trainLoss,
+                TrainingMetric = trainMetric,
+                ValidationLoss = validLoss,
+                ValidationMetric = validMetric,
+                LearningRate = learningRate,
+                Elapsed = clock.Elapsed,
+            };
+            history.Add(record);
+            options.EpochCompleted?.Invoke(record);
+        }
+
+        var parameters = new float[network.ParameterCount];
+        backend.Download(workspace.Parameters, parameters);
+        return new TrainingResult(parameters, history);
+    }
+
+    /// <summary>Mean loss and metric of the current parameters over a whole dataset, in minibatches.</summary>
+    private static (double Loss, double? Metric) Evaluate(NetworkWorkspace workspace, DeviceDataset data, Span<float> sums)
+    {
+        var backend = workspace.Backend;
+        backend.Fill(workspace.Accumulator, 0f);
+        for (int start = 0; start < data.Data.RowCount; start += workspace.Capacity)
+        {
+            int rows = Math.Min(workspace.Capacity, data.Data.RowCount - start);
+            data.LoadBatch(workspace, start, rows);
+            workspace.Forward(rows);
+            workspace.Loss(rows, data.Weights is not null, withGradient: false);
+        }
+        backend.Download(workspace.Accumulator, sums);
+        return Summarize(workspace.Network, sums, data.TotalSquares);
+    }
+
+    private static (double Loss, double? Metric) Summarize(NetworkDescription network, ReadOnlySpan<float> sums, double totalSquares)
+    {
+        double weight = sums[LossAccumulator.Weight];
+        if (weight <= 0)
+            return (0, null);
+        double loss = sums[LossAccumulator.WeightedLoss] / weight;
+        double? metric = network.IsClassification
+            ? sums[LossAccumulator.WeightedCorrect] / weight
+            : totalSquares > 0 ? 1.0 - sums[LossAccumulator.WeightedSquaredError] / totalSquares : null;
+        return (loss, metric);
+    }
+}

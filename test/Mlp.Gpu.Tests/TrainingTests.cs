@@ -1,0 +1,153 @@
+namespace Mlp.Gpu.Tests;
+
+/// <summary>The training loop learns the course's problems, deterministically, and fails loudly on bad input.</summary>
+[TestClass]
+public sealed class TrainingTests
+{
+    [TestMethod]
+    public void LearnsXor()
+    {
+        var data = TestData.Xor();
+        var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.BinaryCrossEntropy);
+        var result = Train(net, data, epochs: 500, batchSize: 4, learningRate: 0.05f);
+        Assert.AreEqual(1.0, TestData.Accuracy(new NetworkPredictor(net, result.Parameters), data));
+        Assert.IsLessThan(0.05, result.History[^1].TrainingLoss);
+    }
+
+    [TestMethod]
+    public void LearnsTwoInterleavedSpirals()
+    {
+        var data = TestData.Spirals(200, seed: 7);
+        var net = new NetworkDescription(2, [64, 64], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var result = Train(net, data, epochs: 400, batchSize: 32, learningRate: 0.01f);
+        double accuracy = TestData.Accuracy(new NetworkPredictor(net, result.Parameters), data);
+        Assert.IsGreaterThanOrEqualTo(0.99, accuracy, $"training accuracy {accuracy}");
+    }
+
+    [TestMethod]
+    public void LearnsThreeClasses()
+    {
+        var data = TestData.Blobs(300, features: 5, classes: 3, seed: 2);
+        var net = new NetworkDescription(5, [16], Activation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
+        var result = Train(net, data, epochs: 30, batchSize: 16, learningRate: 0.01f);
+        Assert.IsGreaterThanOrEqualTo(0.98, TestData.Accuracy(new NetworkPredictor(net, result.Parameters), data));
+        Assert.IsGreaterThanOrEqualTo(0.98, result.History[^1].TrainingMetric!.Value);
+    }
+
+    [TestMethod]
+    [DataRow(LossFunction.Squared)]
+    [DataRow(LossFunction.Huber)]
+    public void LearnsASmoothRegression(LossFunction loss)
+    {
+        var data = TestData.SmoothRegression(1000, seed: 4);
+        var net = new NetworkDescription(2, [32, 32], Activation.Tanh, 1, loss);
+        var result = Train(net, data, epochs: 150, batchSize: 32, learningRate: 0.01f);
+        double r2 = result.History[^1].TrainingMetric!.Value;
+        Assert.IsGreaterThan(0.97, r2, $"R² {r2}");
+    }
+
+    [TestMethod]
+    public void SameSeedGivesBitIdenticalParameters()
+    {
+        var data = TestData.Spirals(100, seed: 1);
+        var net = new NetworkDescription(2, [32, 16], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var a = Train(net, data, epochs: 5, batchSize: 16, learningRate: 0.01f, seed: 3).Parameters;
+        var b = Train(net, data, epochs: 5, batchSize: 16, learningRate: 0.01f, seed: 3).Parameters;
+        var c = Train(net, data, epochs: 5, batchSize: 16, learningRate: 0.01f, seed: 4).Parameters;
+        CollectionAssert.AreEqual(a, b);
+        CollectionAssert.AreNotEqual(a, c);
+    }
+
+    [TestMethod]
+    public void HistoryHasOneRecordPerEpochAndValidation()
+    {
+        var data = TestData.Blobs(100, 3, 2, seed: 1);
+        var valid = TestData.Blobs(40, 3, 2, seed: 1);
+        var net = new NetworkDescription(3, [8], Activation.Relu, 2, LossFunction.SoftmaxCrossEntropy);
+        var seen = new List<int>();
+        var options = new TrainingOptions { Epochs = 4, BatchSize = 30, EpochCompleted = r => seen.Add(r.Epoch) };
+        var result = NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, valid, options);
+        CollectionAssert.AreEqual(new[] { 1, 2, 3, 4 }, seen);
+        Assert.HasCount(4, result.History);
+        Assert.IsTrue(result.History.All(r => r.ValidationLoss is > 0 && r.ValidationMetric is >= 0 and <= 1));
+        Assert.IsTrue(result.History.Zip(result.History.Skip(1)).All(p => p.Second.Elapsed >= p.First.Elapsed));
+    }
+
+    [TestMethod]
+    public void DoesNotModifyTheCallersArrays()
+    {
+        var data = TestData.Spirals(50, seed: 1);
+        var features = (float[])data.Features.Clone();
+        var net = new NetworkDescription(2, [8], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var initial = ParameterInitializer.Create(net, 1);
+        var initialCopy = (float[])initial.Clone();
+        NetworkTrainer.Train(net, initial, data, null, new TrainingOptions { Epochs = 2 });
+        CollectionAssert.AreEqual(features, data.Features);
+        CollectionAssert.AreEqual(initialCopy, initial);
+    }
+
+    [TestMethod]
+    public void NonFiniteFeatureNamesTheRow()
+    {
+        var data = TestData.Spirals(20, seed: 1);
+        data.Features[2 * 13 + 1] = float.NaN;
+        var net = new NetworkDescription(2, [4], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var error = Assert.ThrowsExactly<ArgumentException>(() =>
+            NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, null, new TrainingOptions()));
+        StringAssert.Contains(error.Message, "row 13");
+        StringAssert.Contains(error.Message, "feature 1");
+    }
+
+    [TestMethod]
+    public void ClassLabelOutOfRangeIsRejected()
+    {
+        var data = TestData.Blobs(30, 2, 3, seed: 1);
+        data.Labels[5] = 3;
+        var net = new NetworkDescription(2, [4], Activation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
+        var error = Assert.ThrowsExactly<ArgumentException>(() =>
+            NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, null, new TrainingOptions()));
+        StringAssert.Contains(error.Message, "row 5");
+    }
+
+    [TestMethod]
+    public void DivergenceStopsWithTheEpoch()
+    {
+        var data = TestData.SmoothRegression(200, seed: 1);
+        for (int i = 0; i < data.Labels.Length; i++)
+            data.Labels[i] *= 1e18f;
+        var net = new NetworkDescription(2, [16], Activation.Relu, 1, LossFunction.Squared);
+        var options = new TrainingOptions { Epochs = 20, Optimizer = { Kind = OptimizerKind.Sgd, LearningRate = 10f } };
+        var error = Assert.ThrowsExactly<TrainingDivergedException>(() =>
+            NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, null, options));
+        Assert.IsGreaterThanOrEqualTo(1, error.Epoch);
+        StringAssert.Contains(error.Message, "learning rate");
+    }
+
+    [TestMethod]
+    public void CancellationStopsTraining()
+    {
+        var data = TestData.Spirals(100, seed: 1);
+        var net = new NetworkDescription(2, [8], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        using var cts = new CancellationTokenSource();
+        var options = new TrainingOptions { Epochs = 1000, BatchSize = 8, CancellationToken = cts.Token, EpochCompleted = r => { if (r.Epoch == 2) cts.Cancel(); } };
+        Assert.ThrowsExactly<OperationCanceledException>(() =>
+            NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, null, options));
+    }
+
+    [TestMethod]
+    public void BadOptionsNameTheOption()
+    {
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TrainingOptions { BatchSize = 0 }.Validate());
+        Assert.AreEqual("BatchSize", error.ParamName);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TrainingOptions { Epochs = 0 }.Validate());
+    }
+
+    internal static TrainingResult Train(NetworkDescription net, Dataset data, int epochs, int batchSize, float learningRate, int seed = 1) =>
+        NetworkTrainer.Train(net, ParameterInitializer.Create(net, seed), data, null, new TrainingOptions
+        {
+            Epochs = epochs,
+            BatchSize = batchSize,
+            Seed = seed,
+            Optimizer = { Kind = OptimizerKind.Adam, LearningRate = learningRate },
+        });
+}
