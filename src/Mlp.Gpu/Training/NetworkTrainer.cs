@@ -50,9 +50,12 @@ public static class NetworkTrainer
         var clock = Stopwatch.StartNew();
         Span<float> sums = stackalloc float[LossAccumulator.Length];
         int step = 0;
-        float learningRate = optimizer.LearningRate;
+        var stopping = options.EarlyStoppingPatience is null ? null : new EarlyStopping(options.EarlyStoppingPatience.Value, options.EarlyStoppingMinDelta);
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
+            float learningRate = options.Schedule.GetRate(epoch, optimizer.LearningRate, history);
+            if (!(learningRate >= 0f) || !float.IsFinite(learningRate))
+                throw new InvalidOperationException($"The learning-rate schedule gave {learningRate} for epoch {epoch}; rates must be non-negative and finite.");
             if (options.Shuffle)
                 train.Shuffle(random);
             backend.Fill(workspace.Accumulator, 0f);
@@ -87,11 +90,15 @@ public static class NetworkTrainer
             };
             history.Add(record);
             options.EpochCompleted?.Invoke(record);
+            if (stopping is not null && stopping.Observe(record, workspace) == EarlyStopping.Decision.Stop)
+                break;
         }
 
+        if (stopping?.BestParameters is { } best)
+            return new TrainingResult(best, history, stopping.BestEpoch, history.Count < options.Epochs);
         var parameters = new float[network.ParameterCount];
         backend.Download(workspace.Parameters, parameters);
-        return new TrainingResult(parameters, history);
+        return new TrainingResult(parameters, history, history.Count, stoppedEarly: false);
     }
 
     /// <summary>Mean loss and metric of the current parameters over a whole dataset, in minibatches.</summary>

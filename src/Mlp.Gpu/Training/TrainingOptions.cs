@@ -18,6 +18,19 @@ public sealed class TrainingOptions
     /// <summary>The optimizer and its hyper-parameters. Default Adam with learning rate 0.001.</summary>
     public OptimizerSettings Optimizer { get; set; } = new();
 
+    /// <summary>Learning rate per epoch. Default <see cref="LearningRateSchedule.Constant"/>.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>
+    /// Stop after this many epochs without improvement of the monitored loss (validation loss when validation data
+    /// is given, else training loss) and restore the parameters of the best epoch, whether or not patience ran out.
+    /// &gt;= 1; default null (off: train all epochs, return the last parameters).
+    /// </summary>
+    public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>Smallest decrease of the monitored loss that counts as an improvement, &gt;= 0. Default 0.</summary>
+    public float EarlyStoppingMinDelta { get; set; }
+
     /// <summary>Where to train. Default <see cref="DeviceKind.Auto"/>.</summary>
     public DeviceKind Device { get; set; } = DeviceKind.Auto;
 
@@ -34,6 +47,11 @@ public sealed class TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, $"{nameof(Epochs)} must be at least 1; got {Epochs}.");
         if (BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
+        if (EarlyStoppingPatience is < 1)
+            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, $"{nameof(EarlyStoppingPatience)} must be at least 1 or null; got {EarlyStoppingPatience}.");
+        if (!(EarlyStoppingMinDelta >= 0f) || !float.IsFinite(EarlyStoppingMinDelta))
+            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be non-negative; got {EarlyStoppingMinDelta}.");
+        ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
         if (!Enum.IsDefined(Device))
             throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
         ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
