@@ -1,15 +1,21 @@
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Backends.Ilgpu;
 
 namespace Mlp.Gpu.Backends;
 
 /// <summary>Turns a <see cref="DeviceKind"/> into a backend.</summary>
 internal static class BackendFactory
 {
-    /// <summary>Creates the backend for <paramref name="device"/>; asking for a device that is absent is an error, never a silent fallback.</summary>
+    /// <summary>
+    /// Creates the backend for <paramref name="device"/>. Auto takes a CUDA GPU, else an OpenCL GPU, else the SIMD CPU
+    /// backend (never ILGPU's CPU simulator); asking for a GPU that is absent is an error, never a silent fallback.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Cuda or OpenCL was requested and no such GPU exists; the message lists the devices seen.</exception>
     public static IBackend Create(DeviceKind device) => device switch
     {
-        DeviceKind.Auto or DeviceKind.Cpu => new CpuBackend(),
-        _ => throw new NotSupportedException(
-            $"Device {device} was requested, but this build has no GPU backend yet; use {nameof(DeviceKind.Cpu)} or {nameof(DeviceKind.Auto)}."),
+        DeviceKind.Cpu => new CpuBackend(),
+        DeviceKind.Auto => (IBackend?)IlgpuDevices.TryCreateGpuBackend() ?? new CpuBackend(),
+        DeviceKind.Cuda or DeviceKind.OpenCL or DeviceKind.IlgpuCpu => IlgpuDevices.CreateBackend(device),
+        _ => throw new ArgumentOutOfRangeException(nameof(device), device, $"Unknown device; expected one of {string.Join(", ", Enum.GetNames<DeviceKind>())}."),
     };
 }

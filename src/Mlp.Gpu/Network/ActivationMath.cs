@@ -24,7 +24,7 @@ internal static class ActivationMath
         Activation.Relu => z > 0f ? z : 0f,
         Activation.LeakyRelu => z > 0f ? z : LeakySlope * z,
         Activation.Gelu => 0.5f * z * (1f + MathF.Tanh(GeluC * (z + GeluA * z * z * z))),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
+        _ => float.NaN, // no throw: ILGPU kernels call this too, and kernels cannot throw
     };
 
     /// <summary>s'(z), given z and a = s(z) (sigmoid and tanh are cheaper from a).</summary>
@@ -37,7 +37,7 @@ internal static class ActivationMath
         Activation.Relu => z > 0f ? 1f : 0f,
         Activation.LeakyRelu => z > 0f ? 1f : LeakySlope,
         Activation.Gelu => GeluDerivative(z),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
+        _ => float.NaN, // no throw: ILGPU kernels call this too, and kernels cannot throw
     };
 
     /// <summary>Numerically stable logistic function.</summary>

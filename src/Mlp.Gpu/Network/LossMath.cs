@@ -19,9 +19,18 @@ internal static class LossMath
 
     /// <summary>∂Huber/∂r: r clipped to [−δ, δ].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float HuberGradient(float r, float delta) => Math.Clamp(r, -delta, delta);
+    public static float HuberGradient(float r, float delta) => MathF.Min(MathF.Max(r, -delta), delta); // not Math.Clamp: it throws, which ILGPU kernels cannot
 
     /// <summary>log(1 + e^x) for x &lt;= 0, accurate for very negative x.</summary>
+    /// <remarks>
+    /// Float only (GPU kernels use it, and many OpenCL devices have no float64): log1p(e) as log(u)·e/(u − 1) with
+    /// u = 1 + e, which cancels the rounding of u (Goldberg's trick), and e itself when u rounds to 1.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Log1PExp(float x) => (float)Math.Log(1.0 + Math.Exp(x));
+    private static float Log1PExp(float x)
+    {
+        float e = MathF.Exp(x);
+        float u = 1f + e;
+        return u == 1f ? e : MathF.Log(u) * e / (u - 1f);
+    }
 }

@@ -1,0 +1,93 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace Mlp.Gpu.Backends.Ilgpu;
+
+/// <summary>
+/// Finds the ILGPU device for a <see cref="DeviceKind"/> and creates the backend on it. CUDA and OpenCL mean GPUs
+/// (an OpenCL CPU runtime would be slower than the SIMD backend); ILGPU's CPU accelerator is only ever used when
+/// asked for by name (<see cref="DeviceKind.IlgpuCpu"/>, for tests).
+/// </summary>
+internal static class IlgpuDevices
+{
+    /// <summary>
+    /// The simulated device of <see cref="DeviceKind.IlgpuCpu"/>: one multiprocessor of 16 warps of 4 threads, so a
+    /// group holds the tiled GEMM's 64 threads (ILGPU's default CPU device allows only 16).
+    /// </summary>
+    public static CPUDevice CpuSimulator { get; } = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 16, numMultiprocessors: 1);
+
+    private static volatile bool _noGpu;
+
+    /// <summary>The backend on the best GPU (CUDA first, then OpenCL), or null when there is none.</summary>
+    public static IlgpuBackend? TryCreateGpuBackend()
+    {
+        if (_noGpu)
+            return null;
+        Context context;
+        try
+        {
+            context = CreateContext(includeCpuSimulator: false);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or InvalidOperationException)
+        {
+            _noGpu = true; // a broken or absent driver stack means no usable GPU
+            return null;
+        }
+        var device = Best(context, AcceleratorType.Cuda) ?? Best(context, AcceleratorType.OpenCL);
+        if (device is null)
+        {
+            context.Dispose();
+            _noGpu = true;
+            return null;
+        }
+        return new IlgpuBackend(context, device);
+    }
+
+    /// <summary>The backend on the device of <paramref name="kind"/> (Cuda, OpenCL or IlgpuCpu); a clear error when absent.</summary>
+    /// <exception cref="InvalidOperationException">No such device; the message lists the devices ILGPU saw.</exception>
+    public static IlgpuBackend CreateBackend(DeviceKind kind, bool? useCuBlas = null)
+    {
+        var type = kind switch
+        {
+            DeviceKind.Cuda => AcceleratorType.Cuda,
+            DeviceKind.OpenCL => AcceleratorType.OpenCL,
+            DeviceKind.IlgpuCpu => AcceleratorType.CPU,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Cuda, OpenCL or IlgpuCpu."),
+        };
+        var context = CreateContext(includeCpuSimulator: type == AcceleratorType.CPU);
+        var device = Best(context, type);
+        if (device is null)
+        {
+            string seen = Describe(context);
+            context.Dispose();
+            throw new InvalidOperationException(
+                $"Device {kind} was requested, but ILGPU found no {(type == AcceleratorType.Cuda ? "CUDA GPU" : "OpenCL GPU")}. " +
+                $"Devices seen: {seen}. Use {nameof(DeviceKind)}.{nameof(DeviceKind.Auto)} to fall back to the CPU, or {nameof(DeviceKind)}.{nameof(DeviceKind.Cpu)}.");
+        }
+        return new IlgpuBackend(context, device, useCuBlas);
+    }
+
+    /// <summary>One line per device ILGPU can see (CUDA and every OpenCL device), for messages and logs.</summary>
+    public static string Describe(Context context)
+    {
+        var names = context.Devices.Select(d => $"{d.AcceleratorType} '{d.Name}'").ToList();
+        return names.Count == 0 ? "none" : string.Join(", ", names);
+    }
+
+    private static Context CreateContext(bool includeCpuSimulator) => Context.Create(builder =>
+    {
+        builder.Cuda().OpenCL().EnableAlgorithms();
+        if (includeCpuSimulator)
+            builder.CPU(CpuSimulator);
+    });
+
+    // The device of that type with the most memory; OpenCL counts GPUs only.
+    private static Device? Best(Context context, AcceleratorType type) => context.Devices
+        .Where(d => d.AcceleratorType == type && (d is not CLDevice cl || cl.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU))
+        .OrderByDescending(d => d.MemorySize)
+        .FirstOrDefault();
+}

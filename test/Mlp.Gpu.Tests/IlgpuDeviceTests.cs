@@ -1,0 +1,104 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Backends;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.OpenCL;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Backends.Ilgpu;
+
+namespace Mlp.Gpu.Tests;
+
+/// <summary>
+/// Device choice (Auto never picks the simulator; an absent GPU is a clear error), the public training entry point on
+/// the simulator, and every ILGPU kernel compiled to PTX and OpenCL C without a GPU (so kernels that only the CPU
+/// simulator accepts are caught here).
+/// </summary>
+[TestClass]
+public sealed class IlgpuDeviceTests
+{
+    [TestMethod]
+    public void AutoTakesAGpuOrTheSimdCpuBackendNeverTheSimulator()
+    {
+        using var backend = BackendFactory.Create(DeviceKind.Auto);
+        if (backend is IlgpuBackend gpu)
+            Assert.AreNotEqual(AcceleratorType.CPU, gpu.AcceleratorType, gpu.Name);
+        else
+            Assert.IsInstanceOfType<CpuBackend>(backend);
+    }
+
+    [TestMethod]
+    [DataRow(DeviceKind.Cuda)]
+    [DataRow(DeviceKind.OpenCL)]
+    public void AnAbsentGpuIsAClearError(DeviceKind device)
+    {
+        IBackend? backend = null;
+        try
+        {
+            backend = BackendFactory.Create(device);
+        }
+        catch (InvalidOperationException e)
+        {
+            StringAssert.Contains(e.Message, device.ToString());
+            StringAssert.Contains(e.Message, "Devices seen:");
+            return;
+        }
+        using (backend)
+            Assert.Inconclusive($"A {device} device is present ({backend.Name}); the error path cannot be checked here.");
+    }
+
+    [TestMethod]
+    public void PublicTrainingRunsOnTheSimulatorLikeOnTheCpu()
+    {
+        var data = TestData.Xor();
+        var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.BinaryCrossEntropy);
+        var initial = ParameterInitializer.Create(net, 1);
+        TrainingResult Run(DeviceKind device) => NetworkTrainer.Train(net, initial, data, null, new TrainingOptions
+        {
+            Device = device, Epochs = 30, BatchSize = 4, Optimizer = { Kind = OptimizerKind.Adam, LearningRate = 0.05f },
+        });
+        var cpu = Run(DeviceKind.Cpu);
+        var simulated = Run(DeviceKind.IlgpuCpu);
+        IlgpuParity.AreClose(cpu.Parameters, simulated.Parameters, 1e-3, 1e-4, "XOR parameters after 30 steps");
+    }
+
+    public static IEnumerable<object[]> Kernels() => typeof(IlgpuBackend).Assembly.GetTypes()
+        .Where(t => t.Namespace == typeof(IlgpuBackend).Namespace)
+        .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+        .Where(m => m.Name.EndsWith("Kernel", StringComparison.Ordinal) && m.ReturnType == typeof(void))
+        .Select(m => new object[] { $"{m.DeclaringType!.Name}.{m.Name}" });
+
+    [TestMethod]
+    public void EveryKernelIsFound() => Assert.HasCount(8, Kernels().ToList(), string.Join(", ", Kernels().Select(k => k[0])));
+
+    [TestMethod]
+    [DynamicData(nameof(Kernels))]
+    public void KernelCompilesToPtxAndOpenCL(string kernel)
+    {
+        var method = FindKernel(kernel);
+        var entry = method.GetParameters()[0].ParameterType == typeof(Index1D)
+            ? EntryPointDescription.FromImplicitlyGroupedKernel(method)
+            : EntryPointDescription.FromExplicitlyGroupedKernel(method);
+        using var context = Context.Create(builder => builder.EnableAlgorithms());
+        var sm90 = CudaArchitecture.SM_90;
+        using var ptx = new PTXBackend(context, new CudaCapabilityContext(sm90), sm90, CudaInstructionSet.ISA_80, nvvmAPI: null!);
+        var compiled = (PTXCompiledKernel)ptx.Compile(entry, default);
+        StringAssert.Contains(compiled.PTXAssembly, ".entry", kernel);
+        // A minimal OpenCL device: no float64, float16, int64 atomics, sub-groups or generic address space.
+        using var cl = new CLBackend(context, new CLCapabilityContext(false, false, false, false, false), CLDeviceVendor.Nvidia, CLCVersion.CL20);
+        var source = ((CLCompiledKernel)cl.Compile(entry, default)).Source;
+        StringAssert.Contains(source, "kernel", kernel);
+    }
+
+    private static MethodInfo FindKernel(string name)
+    {
+        var parts = name.Split('.');
+        var type = typeof(IlgpuBackend).Assembly.GetTypes().Single(t => t.Namespace == typeof(IlgpuBackend).Namespace && t.Name == parts[0]);
+        return type.GetMethod(parts[1], BindingFlags.Static | BindingFlags.NonPublic)!;
+    }
+}
