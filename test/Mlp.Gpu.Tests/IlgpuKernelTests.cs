@@ -175,6 +175,30 @@ public sealed class IlgpuKernelTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(Devices))]
+    public void DropoutAndMultiplyMatch(IlgpuTarget target)
+    {
+        var gpu = _targets.Get(target);
+        const int count = 101, offset = 3;
+        var input = RandomValues(offset + count, seed: 8);
+        var results = new List<(float[] Mask, float[] Output, float[] Product)>();
+        foreach (var backend in new IBackend[] { _cpu, gpu })
+        {
+            using var x = Upload(backend, input);
+            using var mask = backend.Allocate(offset + count);
+            using var y = backend.Allocate(offset + count);
+            backend.Dropout(new BufferView(x, offset), new BufferView(mask, offset), new BufferView(y, offset), count, 0.3f, seed: 12345u);
+            var maskValues = Download(backend, mask);
+            var output = Download(backend, y);
+            backend.Multiply(new BufferView(x, offset), new BufferView(mask, offset), count);
+            results.Add((maskValues, output, Download(backend, x)));
+        }
+        CollectionAssert.AreEqual(results[0].Mask, results[1].Mask, "the counter-based masks are the same on every backend");
+        AreClose(results[0].Output, results[1].Output, Relative, Absolute, "dropout output");
+        AreClose(results[0].Product, results[1].Product, Relative, Absolute, "multiply");
+    }
+
+    [TestMethod]
     public void ViewsAreValidated()
     {
         var gpu = _targets.Get(IlgpuTarget.CpuSimulator);

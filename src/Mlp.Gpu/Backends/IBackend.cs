@@ -41,6 +41,15 @@ internal interface IBackend : IDisposable
     /// <summary>delta ⊙= s'(z), given z and a = s(z), over <paramref name="count"/> elements.</summary>
     void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation);
 
+    /// <summary>
+    /// Inverted dropout over <paramref name="count"/> elements: mask[i] = <see cref="DropoutMath.Mask"/>(seed, i, rate),
+    /// output[i] = input[i]·mask[i].
+    /// </summary>
+    void Dropout(BufferView input, BufferView mask, BufferView output, int count, float rate, uint seed);
+
+    /// <summary>target[i] ·= factor[i] over <paramref name="count"/> elements (dropout's backward pass).</summary>
+    void Multiply(BufferView target, BufferView factor, int count);
+
     /// <summary>destination[j] = Σ_r source[r, j] (the bias gradient).</summary>
     void ColumnSums(BufferView source, int rows, int columns, BufferView destination);
 

@@ -40,7 +40,7 @@ public static class NetworkTrainer
     {
         var optimizer = options.Optimizer;
         int capacity = Math.Min(options.BatchSize, Math.Max(training.RowCount, validation?.RowCount ?? 0));
-        using var workspace = new NetworkWorkspace(backend, network, capacity, optimizer.Kind);
+        using var workspace = new NetworkWorkspace(backend, network, capacity, optimizer.Kind, options.DropoutRate, options.Seed);
         using var train = new DeviceDataset(backend, training);
         using var valid = validation is null ? null : new DeviceDataset(backend, validation);
         backend.Upload(initialParameters, workspace.Parameters);
@@ -64,10 +64,10 @@ public static class NetworkTrainer
                 options.CancellationToken.ThrowIfCancellationRequested();
                 int rows = Math.Min(options.BatchSize, training.RowCount - start);
                 train.LoadBatch(workspace, start, rows);
-                workspace.Forward(rows);
+                workspace.Forward(rows, trainingStep: ++step);
                 workspace.Loss(rows, train.Weights is not null, withGradient: true);
                 workspace.Backward(rows);
-                workspace.Step(OptimizerStep.Create(optimizer, ++step, learningRate, network.WeightCount));
+                workspace.Step(OptimizerStep.Create(optimizer, step, learningRate, network.WeightCount));
             }
             backend.Download(workspace.Accumulator, sums);
             var (trainLoss, trainMetric) = Summarize(network, sums, train.TotalSquares);

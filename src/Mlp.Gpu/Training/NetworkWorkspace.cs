@@ -12,9 +12,22 @@ internal sealed class NetworkWorkspace : IDisposable
     private readonly DeviceBuffer<float>[] _z;
     private readonly DeviceBuffer<float>?[] _a;
     private readonly DeviceBuffer<float>[] _delta;
+    private readonly DeviceBuffer<float>?[] _mask;
+    private readonly DeviceBuffer<float>?[] _dropped;
+    private readonly int _seed;
+    private bool _droppedInLastPass;
 
-    public NetworkWorkspace(IBackend backend, NetworkDescription network, int capacity, OptimizerKind optimizer)
+    /// <param name="backend">Where the buffers live and the kernels run.</param>
+    /// <param name="network">The architecture.</param>
+    /// <param name="capacity">Most rows one pass holds (the batch size).</param>
+    /// <param name="optimizer">Decides which moment buffers exist.</param>
+    /// <param name="dropoutRate">Probability p of dropping a hidden unit in training passes, in [0, 1); 0 allocates nothing for it.</param>
+    /// <param name="seed">Seed of the dropout masks.</param>
+    public NetworkWorkspace(IBackend backend, NetworkDescription network, int capacity, OptimizerKind optimizer,
+        float dropoutRate = 0f, int seed = 0)
     {
+        DropoutRate = dropoutRate;
+        _seed = seed;
         Backend = backend;
         Network = network;
         Capacity = capacity;
@@ -30,14 +43,25 @@ internal sealed class NetworkWorkspace : IDisposable
         _z = new DeviceBuffer<float>[layers.Count];
         _a = new DeviceBuffer<float>?[layers.Count];
         _delta = new DeviceBuffer<float>[layers.Count];
+        _mask = new DeviceBuffer<float>?[layers.Count];
+        _dropped = new DeviceBuffer<float>?[layers.Count];
         for (int l = 0; l < layers.Count; l++)
         {
             int size = capacity * layers[l].OutputCount;
+            bool hidden = l < layers.Count - 1;
             _z[l] = backend.Allocate(size);
-            _a[l] = l < layers.Count - 1 ? backend.Allocate(size) : null; // the output layer's a is its z (the loss applies the head)
+            _a[l] = hidden ? backend.Allocate(size) : null; // the output layer's a is its z (the loss applies the head)
             _delta[l] = backend.Allocate(size);
+            if (hidden && dropoutRate > 0f)
+            {
+                _mask[l] = backend.Allocate(size);
+                _dropped[l] = backend.Allocate(size);
+            }
         }
     }
+
+    /// <summary>Dropout probability of hidden units in training passes.</summary>
+    public float DropoutRate { get; }
 
     public IBackend Backend { get; }
 
@@ -69,8 +93,12 @@ internal sealed class NetworkWorkspace : IDisposable
     /// <summary>The output layer's z (logits or regression outputs) of the last forward pass.</summary>
     public DeviceBuffer<float> Output => _z[^1];
 
-    /// <summary>Forward pass over the first <paramref name="rows"/> rows of <see cref="Input"/>: z = a_prev·Wᵀ + b, a = s(z).</summary>
-    public void Forward(int rows)
+    /// <summary>
+    /// Forward pass over the first <paramref name="rows"/> rows of <see cref="Input"/>: z = a_prev·Wᵀ + b, a = s(z).
+    /// With <paramref name="trainingStep"/> &gt; 0 and dropout on, hidden activations pass through that step's mask
+    /// (inverted dropout); evaluation passes (step 0) use every unit.
+    /// </summary>
+    public void Forward(int rows, int trainingStep = 0)
     {
         var layers = Network.Layers;
         BufferView previous = Input;
@@ -82,8 +110,18 @@ internal sealed class NetworkWorkspace : IDisposable
                 0f, _z[l], layer.OutputCount);
             Backend.BiasActivation(_z[l], new BufferView(Parameters, layer.BiasOffset), View(_a[l]), rows, layer.OutputCount, layer.Activation);
             previous = _a[l] ?? _z[l];
+            if (trainingStep > 0 && _dropped[l] is { } dropped)
+            {
+                Backend.Dropout(previous, _mask[l]!, dropped, rows * layer.OutputCount, DropoutRate, DropoutMath.StepSeed(_seed, trainingStep, l));
+                previous = dropped;
+            }
         }
+        _droppedInLastPass = trainingStep > 0 && DropoutRate > 0f;
     }
+
+    // The input of layer l as the last forward pass saw it (after dropout in training passes).
+    private BufferView LayerInput(int l) =>
+        l == 0 ? Input : _droppedInLastPass && _dropped[l - 1] is { } dropped ? dropped : _a[l - 1]!;
 
     /// <summary>
     /// Loss of the last forward pass added into <see cref="Accumulator"/>; with <paramref name="withGradient"/> also
@@ -105,7 +143,7 @@ internal sealed class NetworkWorkspace : IDisposable
         for (int l = layers.Count - 1; l >= 0; l--)
         {
             var layer = layers[l];
-            BufferView previous = l == 0 ? Input : _a[l - 1]!;
+            BufferView previous = LayerInput(l);
             Backend.Gemm(true, false, layer.OutputCount, layer.InputCount, rows, 1f,
                 _delta[l], layer.OutputCount, previous, layer.InputCount,
                 0f, new BufferView(Gradients, layer.WeightOffset), layer.InputCount);
@@ -115,6 +153,8 @@ internal sealed class NetworkWorkspace : IDisposable
             Backend.Gemm(false, false, rows, layer.InputCount, layer.OutputCount, 1f,
                 _delta[l], layer.OutputCount, new BufferView(Parameters, layer.WeightOffset), layer.InputCount,
                 0f, _delta[l - 1], layer.InputCount);
+            if (_droppedInLastPass && _mask[l - 1] is { } mask)
+                Backend.Multiply(_delta[l - 1], mask, rows * layer.InputCount);
             Backend.ActivationBackward(_delta[l - 1], _z[l - 1], _a[l - 1]!, rows * layer.InputCount, layers[l - 1].Activation);
         }
     }
@@ -127,7 +167,7 @@ internal sealed class NetworkWorkspace : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var buffer in _z.Concat(_delta).Concat(_a.OfType<DeviceBuffer<float>>()))
+        foreach (var buffer in _z.Concat(_delta).Concat(_a.Concat(_mask).Concat(_dropped).OfType<DeviceBuffer<float>>()))
             buffer.Dispose();
         Parameters.Dispose();
         Gradients.Dispose();

@@ -31,6 +31,12 @@ public sealed class TrainingOptions
     /// <summary>Smallest decrease of the monitored loss that counts as an improvement, &gt;= 0. Default 0.</summary>
     public float EarlyStoppingMinDelta { get; set; }
 
+    /// <summary>
+    /// Probability p of dropping each hidden unit during training (inverted dropout: kept units are scaled by 1/(1−p),
+    /// so inference and validation use all units unscaled), in [0, 1). Default 0 (off).
+    /// </summary>
+    public float DropoutRate { get; set; }
+
     /// <summary>Where to train. Default <see cref="DeviceKind.Auto"/>.</summary>
     public DeviceKind Device { get; set; } = DeviceKind.Auto;
 
@@ -52,6 +58,8 @@ public sealed class TrainingOptions
         if (!(EarlyStoppingMinDelta >= 0f) || !float.IsFinite(EarlyStoppingMinDelta))
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be non-negative; got {EarlyStoppingMinDelta}.");
         ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
+        if (!(DropoutRate is >= 0f and < 1f))
+            throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, $"{nameof(DropoutRate)} must be in [0, 1); got {DropoutRate}.");
         if (!Enum.IsDefined(Device))
             throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
         ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));

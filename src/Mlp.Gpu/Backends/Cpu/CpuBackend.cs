@@ -55,6 +55,24 @@ internal sealed unsafe class CpuBackend : IBackend
         CpuActivationKernels.Backward(Ptr(delta), Ptr(z), Ptr(a), count, activation);
 
     /// <inheritdoc/>
+    public void Dropout(BufferView input, BufferView mask, BufferView output, int count, float rate, uint seed)
+    {
+        float* x = Ptr(input), m = Ptr(mask), y = Ptr(output);
+        for (int i = 0; i < count; i++)
+        {
+            m[i] = DropoutMath.Mask(seed, i, rate);
+            y[i] = x[i] * m[i];
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Multiply(BufferView target, BufferView factor, int count)
+    {
+        var t = new Span<float>(Ptr(target), count);
+        TensorPrimitives.Multiply(t, new ReadOnlySpan<float>(Ptr(factor), count), t);
+    }
+
+    /// <inheritdoc/>
     public void ColumnSums(BufferView source, int rows, int columns, BufferView destination)
     {
         var dst = new Span<float>(Ptr(destination), columns);

@@ -22,6 +22,7 @@ internal sealed class IlgpuBackend : IBackend
     private readonly IlgpuMemoryKernels _memory;
     private readonly IlgpuActivationKernels _activation;
     private readonly IlgpuColumnSumKernel _columnSums;
+    private readonly IlgpuDropoutKernels _dropout;
     private readonly IlgpuLossKernel _loss;
     private readonly IlgpuOptimizerKernel _optimizer;
     private bool _disposed;
@@ -44,6 +45,7 @@ internal sealed class IlgpuBackend : IBackend
             _memory = new IlgpuMemoryKernels(_accelerator);
             _activation = new IlgpuActivationKernels(_accelerator);
             _columnSums = new IlgpuColumnSumKernel(_accelerator);
+            _dropout = new IlgpuDropoutKernels(_accelerator);
             _loss = new IlgpuLossKernel(_accelerator);
             _optimizer = new IlgpuOptimizerKernel(_accelerator);
         }
@@ -145,6 +147,20 @@ internal sealed class IlgpuBackend : IBackend
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         _activation.Backward(_stream, View(delta, count, nameof(delta)), View(z, count, nameof(z)), View(a, count, nameof(a)), activation);
+    }
+
+    /// <inheritdoc/>
+    public void Dropout(BufferView input, BufferView mask, BufferView output, int count, float rate, uint seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        _dropout.Dropout(_stream, View(input, count, nameof(input)), View(mask, count, nameof(mask)), View(output, count, nameof(output)), rate, seed);
+    }
+
+    /// <inheritdoc/>
+    public void Multiply(BufferView target, BufferView factor, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        _dropout.Multiply(_stream, View(target, count, nameof(target)), View(factor, count, nameof(factor)));
     }
 
     /// <inheritdoc/>
