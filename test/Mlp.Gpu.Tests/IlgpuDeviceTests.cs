@@ -74,7 +74,7 @@ public sealed class IlgpuDeviceTests
         .Select(m => new object[] { $"{m.DeclaringType!.Name}.{m.Name}" });
 
     [TestMethod]
-    public void EveryKernelIsFound() => Assert.HasCount(10, Kernels().ToList(), string.Join(", ", Kernels().Select(k => k[0])));
+    public void EveryKernelIsFound() => Assert.HasCount(12, Kernels().ToList(), string.Join(", ", Kernels().Select(k => k[0])));
 
     [TestMethod]
     [DynamicData(nameof(Kernels))]

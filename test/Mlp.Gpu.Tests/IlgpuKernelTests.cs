@@ -199,6 +199,30 @@ public sealed class IlgpuKernelTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(Devices))]
+    public void GradientClippingMatches(IlgpuTarget target)
+    {
+        var gpu = _targets.Get(target);
+        var gradients = RandomValues(1000, seed: 9, scale: 2);
+        double norm = Math.Sqrt(gradients.Sum(g => (double)g * g));
+        foreach (float maxNorm in new[] { (float)norm / 4, (float)norm * 2 })
+        {
+            var results = new List<float[]>();
+            foreach (var backend in new IBackend[] { _cpu, gpu })
+            {
+                using var g = Upload(backend, gradients);
+                using var scratch = backend.Allocate(1);
+                backend.ClipGradientNorm(g, 999, maxNorm, scratch); // the last element is outside the range
+                results.Add(Download(backend, g));
+            }
+            AreClose(results[0], results[1], 1e-5, 1e-6, $"clip to {maxNorm}");
+            Assert.AreEqual(gradients[999], results[1][999], "elements past count are untouched");
+            double clipped = Math.Sqrt(results[0].Take(999).Sum(v => (double)v * v));
+            Assert.AreEqual(Math.Min(maxNorm, Math.Sqrt(gradients.Take(999).Sum(v => (double)v * v))), clipped, 1e-3 * clipped);
+        }
+    }
+
+    [TestMethod]
     public void ViewsAreValidated()
     {
         var gpu = _targets.Get(IlgpuTarget.CpuSimulator);

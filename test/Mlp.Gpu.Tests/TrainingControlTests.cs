@@ -108,4 +108,20 @@ public sealed class TrainingControlTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ValidationSplit.Split(data, 0, 1, true));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ValidationSplit.Split(data, 1, 1, true));
     }
+
+    [TestMethod]
+    public void GradientClippingBoundsEveryStep()
+    {
+        // With plain SGD a clipped step moves the parameters by at most η·c.
+        var data = TestData.SmoothRegression(64, seed: 1);
+        for (int i = 0; i < data.Labels.Length; i++)
+            data.Labels[i] *= 1000f; // huge residuals, huge gradients
+        var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.Squared);
+        var initial = ParameterInitializer.Create(net, 1);
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 64, GradientClipNorm = 0.5f, Optimizer = { Kind = OptimizerKind.Sgd, LearningRate = 0.1f } };
+        var result = NetworkTrainer.Train(net, initial, data, null, options);
+        double moved = Math.Sqrt(initial.Zip(result.Parameters).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)));
+        Assert.AreEqual(0.1 * 0.5, moved, 1e-4, "one full-batch step of length exactly η·c");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TrainingOptions { GradientClipNorm = 0f }.Validate());
+    }
 }

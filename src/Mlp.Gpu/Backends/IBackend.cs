@@ -61,6 +61,12 @@ internal interface IBackend : IDisposable
     void LossGradient(LossFunction loss, float huberDelta, BufferView output, BufferView labels, BufferView? weights,
         int rows, int columns, BufferView? gradient, float scale, DeviceBuffer<float> accumulator);
 
+    /// <summary>
+    /// Scales the first <paramref name="count"/> gradients by min(1, maxNorm/‖g‖) (clipping by global norm) without
+    /// reading the norm back to the host; <paramref name="scratch"/> (at least 1 element) receives ‖g‖².
+    /// </summary>
+    void ClipGradientNorm(DeviceBuffer<float> gradients, int count, float maxNorm, DeviceBuffer<float> scratch);
+
     /// <summary>One fused optimizer update over the flat buffers (moment buffers may be null when the rule has none).</summary>
     void OptimizerUpdate(in OptimizerStep step, DeviceBuffer<float> parameters, DeviceBuffer<float> gradients,
         DeviceBuffer<float>? firstMoment, DeviceBuffer<float>? secondMoment);

@@ -67,6 +67,8 @@ public static class NetworkTrainer
                 workspace.Forward(rows, trainingStep: ++step);
                 workspace.Loss(rows, train.Weights is not null, withGradient: true);
                 workspace.Backward(rows);
+                if (options.GradientClipNorm is { } maxNorm)
+                    backend.ClipGradientNorm(workspace.Gradients, network.ParameterCount, maxNorm, workspace.Scratch);
                 workspace.Step(OptimizerStep.Create(optimizer, step, learningRate, network.WeightCount));
             }
             backend.Download(workspace.Accumulator, sums);

@@ -40,6 +40,7 @@ internal sealed class NetworkWorkspace : IDisposable
         Labels = backend.Allocate(capacity * network.LabelWidth);
         Weights = backend.Allocate(capacity);
         Accumulator = backend.Allocate(LossAccumulator.Length);
+        Scratch = backend.Allocate(1);
         _z = new DeviceBuffer<float>[layers.Count];
         _a = new DeviceBuffer<float>?[layers.Count];
         _delta = new DeviceBuffer<float>[layers.Count];
@@ -89,6 +90,9 @@ internal sealed class NetworkWorkspace : IDisposable
 
     /// <summary>Loss sums (see <see cref="LossAccumulator"/>).</summary>
     public DeviceBuffer<float> Accumulator { get; }
+
+    /// <summary>One float of scratch for reductions (the squared gradient norm).</summary>
+    public DeviceBuffer<float> Scratch { get; }
 
     /// <summary>The output layer's z (logits or regression outputs) of the last forward pass.</summary>
     public DeviceBuffer<float> Output => _z[^1];
@@ -177,5 +181,6 @@ internal sealed class NetworkWorkspace : IDisposable
         Labels.Dispose();
         Weights.Dispose();
         Accumulator.Dispose();
+        Scratch.Dispose();
     }
 }

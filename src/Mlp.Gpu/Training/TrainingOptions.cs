@@ -37,6 +37,12 @@ public sealed class TrainingOptions
     /// </summary>
     public float DropoutRate { get; set; }
 
+    /// <summary>
+    /// Clip the minibatch gradient to this global L2 norm before each step (g ← g·min(1, c/‖g‖)), &gt; 0.
+    /// Default null (no clipping).
+    /// </summary>
+    public float? GradientClipNorm { get; set; }
+
     /// <summary>Where to train. Default <see cref="DeviceKind.Auto"/>.</summary>
     public DeviceKind Device { get; set; } = DeviceKind.Auto;
 
@@ -58,6 +64,8 @@ public sealed class TrainingOptions
         if (!(EarlyStoppingMinDelta >= 0f) || !float.IsFinite(EarlyStoppingMinDelta))
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, $"{nameof(EarlyStoppingMinDelta)} must be non-negative; got {EarlyStoppingMinDelta}.");
         ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
+        if (GradientClipNorm is { } clip && !(clip > 0f && float.IsFinite(clip)))
+            throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, $"{nameof(GradientClipNorm)} must be positive and finite or null; got {clip}.");
         if (!(DropoutRate is >= 0f and < 1f))
             throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, $"{nameof(DropoutRate)} must be in [0, 1); got {DropoutRate}.");
         if (!Enum.IsDefined(Device))

@@ -89,6 +89,17 @@ internal sealed unsafe class CpuBackend : IBackend
             rows, columns, gradient is { } g ? Ptr(g) : null, scale, Host(accumulator).Pointer);
 
     /// <inheritdoc/>
+    public void ClipGradientNorm(DeviceBuffer<float> gradients, int count, float maxNorm, DeviceBuffer<float> scratch)
+    {
+        var g = Host(gradients).Span[..count];
+        float squared = TensorPrimitives.SumOfSquares(g);
+        Host(scratch).Span[0] = squared;
+        float scale = GradientClipMath.Scale(squared, maxNorm);
+        if (scale != 1f)
+            TensorPrimitives.Multiply(g, scale, g);
+    }
+
+    /// <inheritdoc/>
     public void OptimizerUpdate(in OptimizerStep step, DeviceBuffer<float> parameters, DeviceBuffer<float> gradients,
         DeviceBuffer<float>? firstMoment, DeviceBuffer<float>? secondMoment) =>
         CpuOptimizerKernels.Update(step, Host(parameters).Pointer, Host(gradients).Pointer,

@@ -23,6 +23,7 @@ internal sealed class IlgpuBackend : IBackend
     private readonly IlgpuActivationKernels _activation;
     private readonly IlgpuColumnSumKernel _columnSums;
     private readonly IlgpuDropoutKernels _dropout;
+    private readonly IlgpuGradientClipKernels _clip;
     private readonly IlgpuLossKernel _loss;
     private readonly IlgpuOptimizerKernel _optimizer;
     private bool _disposed;
@@ -46,6 +47,7 @@ internal sealed class IlgpuBackend : IBackend
             _activation = new IlgpuActivationKernels(_accelerator);
             _columnSums = new IlgpuColumnSumKernel(_accelerator);
             _dropout = new IlgpuDropoutKernels(_accelerator);
+            _clip = new IlgpuGradientClipKernels(_accelerator);
             _loss = new IlgpuLossKernel(_accelerator);
             _optimizer = new IlgpuOptimizerKernel(_accelerator);
         }
@@ -182,6 +184,13 @@ internal sealed class IlgpuBackend : IBackend
         ArrayView<float>? gv = gradient is { } g ? View(g, count, nameof(gradient)) : null;
         var acc = Slice(Own(accumulator, nameof(accumulator)), 0, LossAccumulator.Length, nameof(accumulator));
         _loss.LossGradient(_stream, loss, huberDelta, ov, lv, wv, rows, columns, gv, scale, acc);
+    }
+
+    /// <inheritdoc/>
+    public void ClipGradientNorm(DeviceBuffer<float> gradients, int count, float maxNorm, DeviceBuffer<float> scratch)
+    {
+        var g = Slice(Own(gradients, nameof(gradients)), 0, count, nameof(gradients));
+        _clip.Clip(_stream, g, Slice(Own(scratch, nameof(scratch)), 0, 1, nameof(scratch)), maxNorm);
     }
 
     /// <inheritdoc/>
