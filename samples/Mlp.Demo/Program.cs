@@ -4,10 +4,11 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Trainers;
+using Microsoft.ML.Transforms;
 using Mlp.Demo;
+using Mlp.Samples;
 
-int epochs = args.Length >= 2 && args[0] == "--epochs" ? int.Parse(args[1]) : 40;
+int epochs = args.Length >= 2 && args[0] == "--epochs" ? int.Parse(args[1]) : 10;
 var ml = new MLContext(seed: 1);
 string data = DataFolder.Find();
 Console.WriteLine($"Data: {data}\n");
@@ -50,7 +51,7 @@ foreach (var dataset in new[] { Datasets.BreastCancer(ml, data), Datasets.Adult(
     var loaded = new MLContext().Model.Load(path, out _);
     var before = mlpModel!.Transform(split.TestSet).GetColumn<float>("Probability").Take(5).ToArray();
     var after = loaded.Transform(split.TestSet).GetColumn<float>("Probability").Take(5).ToArray();
-    var labels = split.TestSet.GetColumn<bool>("Label").Take(5).ToArray();
+    var labels = loaded.Transform(split.TestSet).GetColumn<bool>("Label").Take(5).ToArray();
     Console.WriteLine($"\nSaved the MLP to {path} ({new FileInfo(path).Length / 1024.0:F1} KiB), reloaded it and predicted:");
     for (int i = 0; i < after.Length; i++)
         Console.WriteLine($"  row {i}: label {labels[i],-5}  P(positive) = {after[i]:F4}  (before saving: {before[i]:F4})");

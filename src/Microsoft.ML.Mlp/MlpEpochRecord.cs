@@ -1,0 +1,56 @@
+namespace Microsoft.ML.Trainers.Mlp;
+
+/// <summary>What one epoch of training produced; the records are saved with the model.</summary>
+/// <remarks>
+/// Losses are weighted means of the per-example losses in natural-log units: binary cross-entropy for
+/// <see cref="MlpBinaryTrainer"/>, softmax cross-entropy for <see cref="MlpMulticlassTrainer"/>, ½·(ŷ − y)² or the
+/// Huber loss for <see cref="MlpRegressionTrainer"/>. Metrics are accuracy for classification and R² for regression.
+/// </remarks>
+public sealed class MlpEpochRecord
+{
+    /// <summary>Creates a record.</summary>
+    /// <param name="epoch">1-based epoch number.</param>
+    /// <param name="trainingLoss">Mean training loss over the epoch.</param>
+    /// <param name="trainingMetric">Training accuracy or R², if measured.</param>
+    /// <param name="validationLoss">Mean validation loss at the end of the epoch; null without validation data.</param>
+    /// <param name="validationMetric">Validation accuracy or R²; null without validation data.</param>
+    /// <param name="learningRate">Learning rate used during the epoch.</param>
+    /// <param name="elapsed">Wall time from the start of training to the end of this epoch.</param>
+    public MlpEpochRecord(int epoch, double trainingLoss, double? trainingMetric, double? validationLoss,
+        double? validationMetric, float learningRate, TimeSpan elapsed)
+    {
+        Epoch = epoch;
+        TrainingLoss = trainingLoss;
+        TrainingMetric = trainingMetric;
+        ValidationLoss = validationLoss;
+        ValidationMetric = validationMetric;
+        LearningRate = learningRate;
+        Elapsed = elapsed;
+    }
+
+    /// <summary>1-based epoch number.</summary>
+    public int Epoch { get; }
+
+    /// <summary>Mean per-example training loss over the epoch (natural-log units), measured on the minibatches as the
+    /// weights were while each batch was seen.</summary>
+    public double TrainingLoss { get; }
+
+    /// <summary>Training accuracy (classification) or R² (regression) over the epoch; null if not measured.</summary>
+    public double? TrainingMetric { get; }
+
+    /// <summary>Mean per-example loss on the validation data at the end of the epoch; null without validation data.</summary>
+    public double? ValidationLoss { get; }
+
+    /// <summary>Validation accuracy (classification) or R² (regression) at the end of the epoch; null without
+    /// validation data.</summary>
+    public double? ValidationMetric { get; }
+
+    /// <summary>The learning rate used during the epoch.</summary>
+    public float LearningRate { get; }
+
+    /// <summary>Wall time from the start of training to the end of this epoch.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => MlpTrainingSession.Describe(this);
+}

@@ -1,0 +1,121 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Mlp.Gpu;
+
+namespace Microsoft.ML.Trainers.Mlp;
+
+/// <summary>
+/// The <see cref="IEstimator{TTransformer}"/> that trains a multilayer perceptron with a softmax output for multiclass
+/// classification by minibatch backpropagation, on the CPU or a GPU.
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// To create this trainer, use [Mlp](xref:Microsoft.ML.MlpCatalog.Mlp(Microsoft.ML.MulticlassClassificationCatalog.MulticlassClassificationTrainers,System.String,System.String,System.String,System.Int32[],System.Int32,System.Int32,System.Single))
+/// or [Mlp(Options)](xref:Microsoft.ML.MlpCatalog.Mlp(Microsoft.ML.MulticlassClassificationCatalog.MulticlassClassificationTrainers,Microsoft.ML.Trainers.Mlp.MlpMulticlassTrainer.Options)).
+///
+/// ### Input and output columns
+/// The label column must be a [key](xref:Microsoft.ML.Data.KeyDataViewType) type (use `MapValueToKey`); the number
+/// of classes is the key's count. The feature column must be a known-size vector of <xref:System.Single>; the
+/// optional example-weight column a <xref:System.Single>.
+///
+/// | Output column | Type | Description |
+/// | -- | -- | -- |
+/// | `Score` | Vector of <xref:System.Single> | The probability of each class, softmax(z); they sum to 1. |
+/// | `PredictedLabel` | [key](xref:Microsoft.ML.Data.KeyDataViewType) type | The most probable class (`MapKeyToValue` turns it back into the original label). |
+///
+/// ### Trainer characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Machine learning task | Multiclass classification |
+/// | Is normalization required? | Yes (e.g. NormalizeMinMax or NormalizeMeanVariance) |
+/// | Is caching required? | No (the trainer copies the data into memory once) |
+/// | Required NuGet in addition to Microsoft.ML | None |
+///
+/// ### Training algorithm details
+/// Hidden layers compute a = s(W·a′ + b); the output layer is linear, z = W·a + b, and the loss is the softmax
+/// cross-entropy, −log softmax(z)_y, minimized by the chosen optimizer over shuffled minibatches.
+/// ]]></format>
+/// </remarks>
+public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredictionTransformer<MlpMulticlassModelParameters>, MlpMulticlassModelParameters>
+{
+    internal const string LoadNameValue = "MlpMulticlass";
+
+    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true);
+
+    private readonly MlpTrainingSettings _settings;
+
+    /// <summary>Options of <see cref="MlpMulticlassTrainer"/>; see <see cref="MlpTrainerOptionsBase"/> for each option
+    /// and <see cref="MlpTrainerOptionsBase.Defaults"/> for the defaults.</summary>
+    public sealed class Options : MlpTrainerOptionsBase
+    {
+    }
+
+    internal MlpMulticlassTrainer(IHostEnvironment env, Options options)
+        : this(env, MlpTrainingSettings.Create(options))
+    {
+    }
+
+    private MlpMulticlassTrainer(IHostEnvironment env, MlpTrainingSettings settings)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(LoadNameValue),
+            TrainerUtils.MakeR4VecFeature(settings.FeatureColumnName),
+            TrainerUtils.MakeU4ScalarColumn(settings.LabelColumnName),
+            TrainerUtils.MakeR4ScalarWeightColumn(settings.ExampleWeightColumnName))
+    {
+        _settings = settings;
+    }
+
+    /// <summary>What the trainer needs: normalized features; no calibration or caching; supports validation data.</summary>
+    public override TrainerInfo Info => s_info;
+
+    /// <summary>The kind of prediction: multiclass classification.</summary>
+    protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+
+    /// <summary>Trains on <paramref name="trainData"/>, reporting the loss on <paramref name="validationData"/>
+    /// after every epoch in the log and in <see cref="MlpModelParametersBase{TOutput}.TrainingHistory"/>.</summary>
+    /// <param name="trainData">The training data.</param>
+    /// <param name="validationData">Validation data with the same columns and label key type.</param>
+    /// <returns>The trained model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
+    public MulticlassPredictionTransformer<MlpMulticlassModelParameters> Fit(IDataView trainData, IDataView validationData)
+        => TrainTransformer(trainData, validationData);
+
+    /// <summary>The output columns: the Score vector and the key-typed PredictedLabel.</summary>
+    /// <param name="inputSchema">The input schema.</param>
+    protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)
+    {
+        bool found = inputSchema.TryFindColumn(LabelColumn.Name, out var labelColumn);
+        Host.Assert(found);
+        var predictedLabelAnnotations = new SchemaShape(labelColumn.Annotations
+            .Where(annotation => annotation.Name == AnnotationUtils.Kinds.KeyValues)
+            .Concat(AnnotationUtils.GetTrainerOutputAnnotation()));
+        return
+        [
+            new(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false,
+                new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(labelColumn))),
+            new(DefaultColumnNames.PredictedLabel, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
+                predictedLabelAnnotations),
+        ];
+    }
+
+    /// <summary>Checks the label, then trains a network with one softmax output per class.</summary>
+    /// <param name="trainContext">The training (and validation) data.</param>
+    protected override MlpMulticlassModelParameters TrainModelCore(TrainContext trainContext)
+    {
+        Host.CheckValue(trainContext, nameof(trainContext));
+        trainContext.TrainingSet.CheckMulticlassLabel(out int classCount);
+        if (classCount < 2)
+        {
+            throw new InvalidOperationException(
+                $"The label column '{trainContext.TrainingSet.Schema.Label!.Value.Name}' has {classCount} class(es); " +
+                "multiclass classification needs at least 2.");
+        }
+        var network = MlpTrainingSession.Train(Host, _settings, trainContext, classCount, LossFunction.SoftmaxCrossEntropy);
+        return new MlpMulticlassModelParameters(Host, network);
+    }
+
+    /// <summary>Creates ML.NET's multiclass prediction transformer over the trained model.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="trainSchema">The schema of the training data.</param>
+    protected override MulticlassPredictionTransformer<MlpMulticlassModelParameters> MakeTransformer(
+        MlpMulticlassModelParameters model, DataViewSchema trainSchema)
+        => new(Host, model, trainSchema, FeatureColumn.Name, LabelColumn.Name);
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using Microsoft.ML.Runtime;
+using Mlp.Gpu;
+
+namespace Microsoft.ML.Trainers.Mlp;
+
+/// <summary>
+/// The one binary format of a trained network inside an ML.NET model file, shared by the three model-parameter
+/// classes. Reading checks every size against its limits and against the bytes left in the stream before it
+/// allocates, so a corrupt or hostile file fails with a decode error instead of exhausting memory.
+/// </summary>
+/// <remarks>
+/// <code>
+/// *** Binary format *** (version 0x00010001, after ModelParametersBase's header)
+/// int        number of features F (&gt;= 1)
+/// int        number of hidden layers H (0 .. 64)
+/// int[H]     hidden layer widths (each &gt;= 1)
+/// int        hidden activation (MlpActivation value)
+/// int        number of outputs K
+/// int        loss: 0 binary cross-entropy, 1 softmax cross-entropy, 2 squared, 3 Huber
+/// float      Huber delta (&gt; 0)
+/// int        parameter count P (must match the architecture)
+/// float[P]   parameters: all weights layer by layer (W is [outputs x inputs] row-major), then all biases
+/// int        number of epoch records E
+/// E records: int epoch, double training loss, byte presence flags (1 training metric, 2 validation loss,
+///            4 validation metric), one double per flag set, float learning rate, long elapsed ticks
+/// </code>
+/// </remarks>
+internal static class MlpNetworkSerializer
+{
+    private const int MinRecordBytes = sizeof(int) + sizeof(double) + sizeof(byte) + sizeof(float) + sizeof(long);
+    private const int MaxEpochRecords = 100_000_000;
+
+    private const byte HasTrainingMetric = 1;
+    private const byte HasValidationLoss = 2;
+    private const byte HasValidationMetric = 4;
+
+    public static void Write(BinaryWriter writer, MlpNetwork network)
+    {
+        var description = network.Description;
+        writer.Write(description.InputCount);
+        writer.Write(network.HiddenLayerSizes.Count);
+        foreach (int width in network.HiddenLayerSizes)
+            writer.Write(width);
+        writer.Write((int)network.Activation);
+        writer.Write(description.OutputCount);
+        writer.Write(LossCode(description.Loss));
+        writer.Write(description.HuberDelta);
+        writer.Write(network.Parameters.Length);
+        foreach (float value in network.Parameters)
+            writer.Write(value);
+
+        writer.Write(network.History.Count);
+        foreach (var record in network.History)
+        {
+            writer.Write(record.Epoch);
+            writer.Write(record.TrainingLoss);
+            byte flags = (byte)((record.TrainingMetric.HasValue ? HasTrainingMetric : 0)
+                | (record.ValidationLoss.HasValue ? HasValidationLoss : 0)
+                | (record.ValidationMetric.HasValue ? HasValidationMetric : 0));
+            writer.Write(flags);
+            if (record.TrainingMetric is { } trainingMetric)
+                writer.Write(trainingMetric);
+            if (record.ValidationLoss is { } validationLoss)
+                writer.Write(validationLoss);
+            if (record.ValidationMetric is { } validationMetric)
+                writer.Write(validationMetric);
+            writer.Write(record.LearningRate);
+            writer.Write(record.Elapsed.Ticks);
+        }
+    }
+
+    /// <summary>Reads a network whose loss must be one of <paramref name="allowedLosses"/>.</summary>
+    public static MlpNetwork Read(BinaryReader reader, IExceptionContext ectx, params LossFunction[] allowedLosses)
+    {
+        int featureCount = reader.ReadInt32();
+        ectx.CheckDecode(featureCount is >= 1 and <= NetworkDescription.MaxParameterCount, "Invalid number of features.");
+        int hiddenCount = reader.ReadInt32();
+        ectx.CheckDecode(hiddenCount is >= 0 and <= MlpTrainerOptionsBase.Defaults.MaxHiddenLayerCount, "Invalid number of hidden layers.");
+        var hidden = new int[hiddenCount];
+        for (int i = 0; i < hidden.Length; i++)
+        {
+            hidden[i] = reader.ReadInt32();
+            ectx.CheckDecode(hidden[i] is >= 1 and <= NetworkDescription.MaxParameterCount, "Invalid hidden layer width.");
+        }
+        var activation = (MlpActivation)reader.ReadInt32();
+        ectx.CheckDecode(Enum.IsDefined(activation), "Invalid activation.");
+        int outputCount = reader.ReadInt32();
+        ectx.CheckDecode(outputCount is >= 1 and <= NetworkDescription.MaxParameterCount, "Invalid number of outputs.");
+        int lossCode = reader.ReadInt32();
+        ectx.CheckDecode(lossCode is >= 0 and <= 3, "Invalid loss.");
+        var loss = LossFromCode(lossCode);
+        ectx.CheckDecode(Array.IndexOf(allowedLosses, loss) >= 0, "The model's loss does not match its task.");
+        float huberDelta = reader.ReadSingle();
+        ectx.CheckDecode(float.IsFinite(huberDelta) && huberDelta > 0, "Invalid Huber delta.");
+
+        // The architecture fixes the parameter count; check it (in long arithmetic) before building anything.
+        long expected = 0;
+        int previous = featureCount;
+        foreach (int width in hidden.Append(outputCount))
+        {
+            expected += (long)previous * width + width;
+            ectx.CheckDecode(expected <= NetworkDescription.MaxParameterCount, "The network is too large.");
+            previous = width;
+        }
+        int parameterCount = reader.ReadInt32();
+        ectx.CheckDecode(parameterCount == expected, "The parameter count does not match the architecture.");
+        CheckRemaining(reader, ectx, (long)parameterCount * sizeof(float));
+
+        NetworkDescription description;
+        try
+        {
+            description = new NetworkDescription(featureCount, hidden, SettingsActivation(activation, hiddenCount), outputCount, loss, huberDelta);
+        }
+        catch (ArgumentException e)
+        {
+            throw ectx.ExceptDecode(e, "Invalid network architecture: {0}", e.Message);
+        }
+        ectx.CheckDecode(description.ParameterCount == parameterCount, "The parameter count does not match the architecture.");
+
+        var parameters = new float[parameterCount];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = reader.ReadSingle();
+            ectx.CheckDecode(float.IsFinite(parameters[i]), "A parameter is not finite.");
+        }
+
+        int recordCount = reader.ReadInt32();
+        ectx.CheckDecode(recordCount is >= 0 and <= MaxEpochRecords, "Invalid number of epoch records.");
+        CheckRemaining(reader, ectx, (long)recordCount * MinRecordBytes);
+        var history = new MlpEpochRecord[recordCount];
+        for (int i = 0; i < history.Length; i++)
+        {
+            int epoch = reader.ReadInt32();
+            double trainingLoss = reader.ReadDouble();
+            byte flags = reader.ReadByte();
+            ectx.CheckDecode((flags & ~(HasTrainingMetric | HasValidationLoss | HasValidationMetric)) == 0, "Invalid epoch record.");
+            double? trainingMetric = (flags & HasTrainingMetric) != 0 ? reader.ReadDouble() : null;
+            double? validationLoss = (flags & HasValidationLoss) != 0 ? reader.ReadDouble() : null;
+            double? validationMetric = (flags & HasValidationMetric) != 0 ? reader.ReadDouble() : null;
+            float learningRate = reader.ReadSingle();
+            long ticks = reader.ReadInt64();
+            ectx.CheckDecode(ticks >= 0, "Invalid epoch record.");
+            history[i] = new MlpEpochRecord(epoch, trainingLoss, trainingMetric, validationLoss, validationMetric, learningRate, TimeSpan.FromTicks(ticks));
+        }
+        return new MlpNetwork(description, activation, parameters, history);
+    }
+
+    /// <summary>A short human-readable description, saved next to the binary stream.</summary>
+    public static void WriteSummary(TextWriter writer, MlpNetwork network)
+    {
+        var d = network.Description;
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Multilayer perceptron: {d.InputCount} inputs, hidden layers [{string.Join(", ", network.HiddenLayerSizes)}] ({network.Activation}), {d.OutputCount} output(s), loss {d.Loss}"));
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Parameters: {d.ParameterCount}"));
+        foreach (var record in network.History)
+            writer.WriteLine(record.ToString());
+    }
+
+    private static IReadOnlyList<Activation> SettingsActivation(MlpActivation activation, int hiddenCount) =>
+        Enumerable.Repeat(MlpTrainingSettings.ToCore(activation), hiddenCount).ToArray();
+
+    private static void CheckRemaining(BinaryReader reader, IExceptionContext ectx, long bytes)
+    {
+        var stream = reader.BaseStream;
+        if (stream.CanSeek)
+            ectx.CheckDecode(stream.Length - stream.Position >= bytes, "The model stream is shorter than its header says.");
+    }
+
+    private static int LossCode(LossFunction loss) => loss switch
+    {
+        LossFunction.BinaryCrossEntropy => 0,
+        LossFunction.SoftmaxCrossEntropy => 1,
+        LossFunction.Squared => 2,
+        LossFunction.Huber => 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
+    };
+
+    private static LossFunction LossFromCode(int code) => code switch
+    {
+        0 => LossFunction.BinaryCrossEntropy,
+        1 => LossFunction.SoftmaxCrossEntropy,
+        2 => LossFunction.Squared,
+        _ => LossFunction.Huber,
+    };
+}

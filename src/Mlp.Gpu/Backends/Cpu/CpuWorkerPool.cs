@@ -1,0 +1,167 @@
+using System.Diagnostics;
+
+namespace Mlp.Gpu.Backends.Cpu;
+
+/// <summary>
+/// A static pool of background threads that runs one statically partitioned job at a time, without allocating:
+/// the job is a function pointer and a pointer to the caller's state, part 0 runs on the calling thread.
+/// Workers spin for a short while after each job (training calls kernels back to back, and waking a blocked
+/// thread costs tens of microseconds), then block so an idle pool burns no CPU.
+/// </summary>
+internal static unsafe class CpuWorkerPool
+{
+    /// <summary>How long an idle worker spins before it blocks.</summary>
+    private static readonly long _spinTicks = Stopwatch.Frequency / 5000; // 200 microseconds
+
+    private static readonly Lock _runLock = new();
+    private static Worker[] _workers = [];
+    private static delegate*<void*, int, int, void> _body;
+    private static void* _state;
+    private static int _parts;
+    private static int _pending;
+    private static Exception? _error;
+
+    [ThreadStatic]
+    private static bool _insideJob;
+
+    /// <summary>
+    /// Runs body(state, part, parts) for every part in [0, parts) and returns when all are done. Parts run on
+    /// up to parts threads; when the pool is busy with another caller's job (or this is a nested call) they all run
+    /// here, one after another, so callers must not depend on which thread runs a part.
+    /// </summary>
+    public static void Run(delegate*<void*, int, int, void> body, void* state, int parts)
+    {
+        if (parts <= 1 || _insideJob || !_runLock.TryEnter())
+        {
+            RunInline(body, state, parts);
+            return;
+        }
+
+        try
+        {
+            _insideJob = true;
+            Worker[] workers = EnsureWorkers(parts - 1);
+            _body = body;
+            _state = state;
+            _parts = parts;
+            _error = null;
+            Volatile.Write(ref _pending, parts - 1);
+            for (int w = 0; w < parts - 1; w++)
+                workers[w].Signal();
+
+            body(state, 0, parts);
+
+            // Parts are balanced, so the others finish about now: spin, and yield only if a worker was descheduled.
+            long start = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref _pending) != 0)
+            {
+                if (Stopwatch.GetTimestamp() - start < _spinTicks)
+                    Thread.SpinWait(8);
+                else
+                    Thread.Yield();
+            }
+
+            if (_error is { } error)
+                throw new AggregateException(error);
+        }
+        finally
+        {
+            _insideJob = false;
+            _runLock.Exit();
+        }
+    }
+
+    private static void RunInline(delegate*<void*, int, int, void> body, void* state, int parts)
+    {
+        bool outer = !_insideJob;
+        _insideJob = true;
+        try
+        {
+            for (int p = 0; p < Math.Max(parts, 1); p++)
+                body(state, p, parts);
+        }
+        finally
+        {
+            if (outer)
+                _insideJob = false;
+        }
+    }
+
+    private static Worker[] EnsureWorkers(int count)
+    {
+        Worker[] workers = _workers;
+        if (workers.Length >= count)
+            return workers;
+        var grown = new Worker[count];
+        Array.Copy(workers, grown, workers.Length);
+        for (int i = workers.Length; i < count; i++)
+            grown[i] = new Worker(i + 1);
+        _workers = grown;
+        return grown;
+    }
+
+    private sealed class Worker
+    {
+        private readonly object _gate = new();
+        private readonly int _part;
+        private int _ticket;
+        private int _sleeping;
+
+        public Worker(int part)
+        {
+            _part = part;
+            var thread = new Thread(Loop, 256 * 1024) { IsBackground = true, Name = $"Mlp CPU worker {part}" };
+            thread.Start();
+        }
+
+        /// <summary>Hands this worker the current job (called under the run lock).</summary>
+        public void Signal()
+        {
+            Interlocked.Increment(ref _ticket);
+            // Full fence above, full fence on the worker's side before it re-checks the ticket: one of the two sees the other.
+            if (Volatile.Read(ref _sleeping) != 0)
+            {
+                lock (_gate)
+                    Monitor.Pulse(_gate);
+            }
+        }
+
+        private void Loop()
+        {
+            _insideJob = true; // a body that calls Run from a worker runs its parts inline
+            int seen = 0;
+            while (true)
+            {
+                long start = Stopwatch.GetTimestamp();
+                while (Volatile.Read(ref _ticket) == seen)
+                {
+                    if (Stopwatch.GetTimestamp() - start < _spinTicks)
+                    {
+                        Thread.SpinWait(8);
+                        continue;
+                    }
+
+                    lock (_gate)
+                    {
+                        Interlocked.Exchange(ref _sleeping, 1);
+                        while (Volatile.Read(ref _ticket) == seen)
+                            Monitor.Wait(_gate);
+                        _sleeping = 0;
+                    }
+                }
+
+                seen++;
+                try
+                {
+                    _body(_state, _part, _parts);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _error, e, null);
+                }
+
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+    }
+}

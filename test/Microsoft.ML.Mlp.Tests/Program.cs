@@ -1,0 +1,13 @@
+namespace Microsoft.ML.Mlp.Tests;
+
+/// <summary>
+/// Entry point of the test executable. <c>load-and-predict ...</c> runs <see cref="ModelLoaderProcess"/> (the
+/// "other process" of the save/load round trips); anything else runs the tests.
+/// </summary>
+internal static class Program
+{
+    public static Task<int> Main(string[] args) =>
+        args.Length > 0 && args[0] == ModelLoaderProcess.Command
+            ? Task.FromResult(ModelLoaderProcess.Run(args[1..]))
+            : MicrosoftTestingPlatformApplication.RunAsync(args);
+}

@@ -1,0 +1,152 @@
+using System.Reflection;
+using Microsoft.ML.Trainers.Mlp;
+
+namespace Microsoft.ML.Mlp.Tests;
+
+/// <summary>The public surface: names from the issue, namespaces, and no ML.NET internal type leaking out.</summary>
+[TestClass]
+public sealed class PublicApiTests
+{
+    private static readonly Assembly s_assembly = typeof(MlpCatalog).Assembly;
+
+    /// <summary>
+    /// No public member, and no protected member of a type that can be derived from, mentions a type that is
+    /// non-public in Microsoft.ML.Core or Microsoft.ML.Data (we compile against publicized copies of them, so the
+    /// compiler would not catch such a leak). Protected members of sealed types are unreachable and not scanned.
+    /// </summary>
+    [TestMethod]
+    public void PublicApiExposesNoMlNetInternalType()
+    {
+        var leaks = new List<string>();
+        foreach (var type in s_assembly.GetExportedTypes())
+        {
+            Report(leaks, type.BaseType, $"{type} base type");
+            const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+            foreach (var member in type.GetMembers(all))
+            {
+                if (!IsVisible(member, type))
+                    continue;
+                foreach (var mentioned in SignatureTypes(member))
+                    Report(leaks, mentioned, $"{type}.{member.Name}");
+            }
+        }
+        Assert.IsEmpty(leaks, "ML.NET internal types in the public API:\n" + string.Join("\n", leaks));
+    }
+
+    [TestMethod]
+    public void ScanFindsALeakWhenThereIsOne()
+    {
+        // The scan must recognize ML.NET's internal types, or the test above would pass vacuously.
+        var internalType = typeof(MLContext).Assembly.GetType("Microsoft.ML.Data.CatalogUtils", throwOnError: true)!;
+        var leaks = new List<string>();
+        Report(leaks, typeof(List<>).MakeGenericType(internalType), "probe");
+        Assert.HasCount(1, leaks);
+    }
+
+    [TestMethod]
+    public void PublicTypesLiveInTheDocumentedNamespaces()
+    {
+        foreach (var type in s_assembly.GetExportedTypes())
+        {
+            string expected = type == typeof(MlpCatalog) ? "Microsoft.ML" : "Microsoft.ML.Trainers.Mlp";
+            Assert.AreEqual(expected, type.Namespace, type.FullName);
+        }
+        var names = s_assembly.GetExportedTypes().Select(t => t.Name).ToHashSet();
+        foreach (string name in new[]
+        {
+            "MlpCatalog", "MlpBinaryTrainer", "MlpMulticlassTrainer", "MlpRegressionTrainer", "MlpTrainerOptionsBase",
+            "MlpActivation", "MlpOptimizer", "MlpDevice", "MlpModelParameters", "MlpMulticlassModelParameters",
+            "MlpRegressionModelParameters", "MlpEpochRecord",
+        })
+        {
+            Assert.Contains(name, names);
+        }
+    }
+
+    [TestMethod]
+    public void CatalogMethodsReturnTheConcreteTrainers()
+    {
+        var ml = new MLContext(seed: 1);
+        MlpBinaryTrainer binary = ml.BinaryClassification.Trainers.Mlp();
+        MlpMulticlassTrainer multiclass = ml.MulticlassClassification.Trainers.Mlp();
+        MlpRegressionTrainer regression = ml.Regression.Trainers.Mlp();
+        Assert.IsTrue(binary.Info.NeedNormalization);
+        Assert.IsTrue(multiclass.Info.NeedNormalization);
+        Assert.IsTrue(regression.Info.NeedNormalization);
+    }
+
+    [TestMethod]
+    public void OptionsDefaultsComeFromTheDefaultsClass()
+    {
+        var options = new MlpBinaryTrainer.Options();
+        CollectionAssert.AreEqual(new[] { MlpTrainerOptionsBase.Defaults.HiddenLayerSize }, options.HiddenLayerSizes);
+        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.NumberOfEpochs, options.NumberOfEpochs);
+        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.BatchSize, options.BatchSize);
+        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.LearningRate, options.LearningRate);
+        Assert.AreEqual(MlpActivation.Relu, options.Activation);
+        Assert.AreEqual(MlpOptimizer.Adam, options.Optimizer);
+        Assert.AreEqual(MlpDevice.Auto, options.Device);
+        Assert.IsNull(options.Seed);
+        Assert.AreEqual("Label", options.LabelColumnName);
+        Assert.AreEqual("Features", options.FeatureColumnName);
+        Assert.IsNull(options.ExampleWeightColumnName);
+        Assert.AreEqual(MlpRegressionLoss.Squared, new MlpRegressionTrainer.Options().Loss);
+    }
+
+    private static bool IsVisible(MemberInfo member, Type declaringType)
+    {
+        bool isPublic, isFamily;
+        switch (member)
+        {
+            case MethodBase method:
+                (isPublic, isFamily) = (method.IsPublic, method.IsFamily || method.IsFamilyOrAssembly);
+                break;
+            case FieldInfo field:
+                (isPublic, isFamily) = (field.IsPublic, field.IsFamily || field.IsFamilyOrAssembly);
+                break;
+            case PropertyInfo property:
+                return property.GetAccessors(nonPublic: true).Any(accessor => IsVisible(accessor, declaringType));
+            case EventInfo @event:
+                return @event.AddMethod is { } add && IsVisible(add, declaringType);
+            default:
+                return false; // nested types are scanned as exported types
+        }
+        return isPublic || (isFamily && !declaringType.IsSealed);
+    }
+
+    private static IEnumerable<Type> SignatureTypes(MemberInfo member) => member switch
+    {
+        FieldInfo field => [field.FieldType],
+        PropertyInfo property => property.GetIndexParameters().Select(p => p.ParameterType).Append(property.PropertyType),
+        MethodInfo method => method.GetParameters().Select(p => p.ParameterType).Append(method.ReturnType),
+        ConstructorInfo constructor => constructor.GetParameters().Select(p => p.ParameterType),
+        EventInfo @event => [@event.EventHandlerType!],
+        _ => [],
+    };
+
+    private static void Report(List<string> leaks, Type? type, string where)
+    {
+        if (type is null)
+            return;
+        if (type.HasElementType)
+        {
+            Report(leaks, type.GetElementType(), where);
+            return;
+        }
+        if (type.IsGenericType && !type.IsGenericTypeDefinition)
+        {
+            Report(leaks, type.GetGenericTypeDefinition(), where);
+            foreach (var argument in type.GetGenericArguments())
+                Report(leaks, argument, where);
+            return;
+        }
+        if (type.IsGenericParameter)
+            return;
+        string assembly = type.Assembly.GetName().Name!;
+        if (assembly is "Microsoft.ML.Core" or "Microsoft.ML.Data" && !IsPubliclyVisible(type))
+            leaks.Add($"{where}: {type.FullName} ({assembly})");
+    }
+
+    private static bool IsPubliclyVisible(Type type) =>
+        type.IsPublic || (type.IsNestedPublic && IsPubliclyVisible(type.DeclaringType!));
+}

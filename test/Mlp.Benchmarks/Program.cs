@@ -1,0 +1,17 @@
+using Mlp.Benchmarks;
+
+// Sub-command dispatcher: `dotnet run --project test/Mlp.Benchmarks -c Release -- <command> [options]`.
+var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
+{
+    ["gemm"] = ("SGEMM GFLOP/s at 2048^3 and MLP layer shapes [--threads N] [--kernel K] [--peers]", GemmBenchmark.Run),
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine("usage: Mlp.Benchmarks <command> [options]");
+    foreach (var (name, (help, _)) in commands)
+        Console.Error.WriteLine($"  {name,-10} {help}");
+    return args.Length == 0 ? 0 : 2;
+}
+
+return command.Run(args[1..]);
