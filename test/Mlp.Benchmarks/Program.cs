@@ -4,6 +4,7 @@ using Mlp.Benchmarks;
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["gemm"] = ("SGEMM GFLOP/s at 2048^3 and MLP layer shapes [--threads N] [--kernel K] [--peers]", GemmBenchmark.Run),
+    ["train"] = ("training samples/s of W1-W3 [--workload W1|W2|W3|all] [--threads N] [--epochs E] [--runs R] [--device D] [--peers]", TrainingBenchmark.Run),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

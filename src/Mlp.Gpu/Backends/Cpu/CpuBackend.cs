@@ -101,10 +101,44 @@ internal sealed unsafe class CpuBackend : IBackend
 
     /// <inheritdoc/>
     public void OptimizerUpdate(in OptimizerStep step, DeviceBuffer<float> parameters, DeviceBuffer<float> gradients,
-        DeviceBuffer<float>? firstMoment, DeviceBuffer<float>? secondMoment) =>
-        CpuOptimizerKernels.Update(step, Host(parameters).Pointer, Host(gradients).Pointer,
-            firstMoment is null ? null : Host(firstMoment).Pointer, secondMoment is null ? null : Host(secondMoment).Pointer,
-            0, parameters.Length);
+        DeviceBuffer<float>? firstMoment, DeviceBuffer<float>? secondMoment)
+    {
+        var job = new OptimizerJob
+        {
+            Step = step,
+            Parameters = Host(parameters).Pointer,
+            Gradients = Host(gradients).Pointer,
+            FirstMoment = firstMoment is null ? null : Host(firstMoment).Pointer,
+            SecondMoment = secondMoment is null ? null : Host(secondMoment).Pointer,
+            Length = parameters.Length,
+        };
+        // The update is memory-bound: one pass over 4 buffers. Large networks (millions of parameters) split it over
+        // the cores; small ones stay on this thread, where waking workers would cost more than the pass.
+        int parts = job.Length >= ParallelOptimizerMinLength ? CpuGemm.MaxThreads : 1;
+        CpuWorkerPool.Run(&OptimizerPart, &job, parts);
+    }
+
+    private const int ParallelOptimizerMinLength = 1 << 16;
+
+    private struct OptimizerJob
+    {
+        public OptimizerStep Step;
+        public float* Parameters;
+        public float* Gradients;
+        public float* FirstMoment;
+        public float* SecondMoment;
+        public int Length;
+    }
+
+    private static void OptimizerPart(void* state, int part, int parts)
+    {
+        var job = (OptimizerJob*)state;
+        // Boundaries on 16-float (cache line) multiples; element-wise, so the result does not depend on the split.
+        int chunk = (job->Length / parts + 15) & ~15;
+        int start = Math.Min(job->Length, part * chunk);
+        int end = part == parts - 1 ? job->Length : Math.Min(job->Length, start + chunk);
+        CpuOptimizerKernels.Update(job->Step, job->Parameters, job->Gradients, job->FirstMoment, job->SecondMoment, start, end);
+    }
 
     /// <inheritdoc/>
     public void Dispose()

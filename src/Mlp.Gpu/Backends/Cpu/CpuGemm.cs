@@ -14,7 +14,7 @@ internal static unsafe class CpuGemm
 {
     // Blocking: a kc x NR panel of B and an MR x kc panel of A feed one microkernel call from L1/L2; the packed
     // A block (mc x kc, ~0.5 MB) stays in the 1 MB L2; the packed B block (kc x nc) lives in L3.
-    private static readonly int KcMax = int.TryParse(Environment.GetEnvironmentVariable("MLP_KC"), out int kcv) ? kcv : 256;
+    private const int KcMax = 256;
     private const int McMax = 480;
     private const int NcMax = 3072;
 
