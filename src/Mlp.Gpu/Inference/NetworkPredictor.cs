@@ -1,10 +1,10 @@
 using System.Numerics.Tensors;
+using Mlp.Gpu.Backends.Cpu;
 
 namespace Mlp.Gpu;
 
 /// <summary>
-/// Scores single examples with trained parameters on the CPU: one matrix-vector product per layer with SIMD dot
-/// products. Immutable and thread-safe; allocation-free per call (scratch is on the stack or per thread).
+/// Scores single examples with trained parameters on the CPU: one matrix-vector product per layer (<see cref="CpuGemv"/>). Immutable and thread-safe; allocation-free per call (scratch is on the stack or per thread).
 /// </summary>
 public sealed class NetworkPredictor
 {
@@ -57,8 +57,7 @@ public sealed class NetworkPredictor
             var z = l == layers.Count - 1 ? output[..layer.OutputCount] : next[..layer.OutputCount];
             var weights = _parameters.AsSpan(layer.WeightOffset, layer.WeightCount);
             var biases = _parameters.AsSpan(layer.BiasOffset, layer.OutputCount);
-            for (int j = 0; j < z.Length; j++)
-                z[j] = TensorPrimitives.Dot(weights.Slice(j * layer.InputCount, layer.InputCount), input) + biases[j];
+            CpuGemv.Multiply(weights, input, biases, z);
             Activate(z, layer.Activation);
             var swap = current;
             current = next;

@@ -1,0 +1,40 @@
+using Mlp.Gpu.Backends.Cpu;
+
+namespace Mlp.Gpu.Tests;
+
+[TestClass]
+public sealed class CpuGemvTests
+{
+    [TestMethod]
+    [DataRow(1, 1)]
+    [DataRow(3, 7)]
+    [DataRow(4, 8)]
+    [DataRow(5, 15)]
+    [DataRow(7, 16)]
+    [DataRow(13, 33)]
+    [DataRow(256, 784)]
+    [DataRow(10, 1000)]
+    public void MatchesANaiveProduct(int rows, int columns)
+    {
+        var random = new Random(rows * 1000 + columns);
+        float[] w = Enumerable.Range(0, rows * columns).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] x = Enumerable.Range(0, columns).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] b = Enumerable.Range(0, rows).Select(_ => (float)random.NextDouble()).ToArray();
+        var y = new float[rows];
+        CpuGemv.Multiply(w, x, b, y);
+        for (int j = 0; j < rows; j++)
+        {
+            double expected = b[j], scale = Math.Abs(b[j]);
+            for (int i = 0; i < columns; i++)
+            {
+                expected += (double)w[j * columns + i] * x[i];
+                scale += Math.Abs((double)w[j * columns + i] * x[i]);
+            }
+            Assert.AreEqual(expected, y[j], 1e-5 * scale + 1e-7, $"row {j}");
+        }
+    }
+
+    [TestMethod]
+    public void RejectsAShortMatrix() =>
+        Assert.ThrowsExactly<ArgumentException>(() => CpuGemv.Multiply(new float[5], new float[3], new float[2], new float[2]));
+}
