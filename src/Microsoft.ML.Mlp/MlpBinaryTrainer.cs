@@ -46,28 +46,45 @@ public sealed class MlpBinaryTrainer : TrainerEstimatorBase<
 {
     internal const string LoadNameValue = "MlpBinary";
 
-    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true);
+    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true,
+        supportIncrementalTrain: true);
 
     private readonly MlpTrainingSettings _settings;
+    private readonly float _positiveClassWeight;
 
-    /// <summary>Options of <see cref="MlpBinaryTrainer"/>; see <see cref="MlpTrainerOptionsBase"/> for each option
-    /// and <see cref="MlpTrainerOptionsBase.Defaults"/> for the defaults.</summary>
+    /// <summary>Options of <see cref="MlpBinaryTrainer"/>; see <see cref="MlpTrainerOptionsBase"/> for the shared
+    /// options and <see cref="MlpTrainerOptionsBase.Defaults"/> for the defaults.</summary>
     public sealed class Options : MlpTrainerOptionsBase
     {
+        /// <summary>
+        /// Weight of the positive (true) examples relative to the negative ones, for imbalanced data; positive and
+        /// finite. It multiplies the example weight (from <see cref="TrainerInputBaseWithWeight.ExampleWeightColumnName"/>,
+        /// else 1) of every positive example of the training and validation data, so the validation loss that early
+        /// stopping monitors is the same weighted loss. A common choice is (number of negatives) / (number of
+        /// positives). Default 1.
+        /// </summary>
+        public float PositiveClassWeight = Defaults.PositiveClassWeight;
+
+        internal override void Validate()
+        {
+            base.Validate();
+            Check(float.IsFinite(PositiveClassWeight) && PositiveClassWeight > 0, nameof(PositiveClassWeight), PositiveClassWeight, "must be positive and finite");
+        }
     }
 
     internal MlpBinaryTrainer(IHostEnvironment env, Options options)
-        : this(env, MlpTrainingSettings.Create(options))
+        : this(env, MlpTrainingSettings.Create(options), options)
     {
     }
 
-    private MlpBinaryTrainer(IHostEnvironment env, MlpTrainingSettings settings)
+    private MlpBinaryTrainer(IHostEnvironment env, MlpTrainingSettings settings, Options options)
         : base(Contracts.CheckRef(env, nameof(env)).Register(LoadNameValue),
             TrainerUtils.MakeR4VecFeature(settings.FeatureColumnName),
             TrainerUtils.MakeBoolScalarLabel(settings.LabelColumnName),
             TrainerUtils.MakeR4ScalarWeightColumn(settings.ExampleWeightColumnName))
     {
         _settings = settings;
+        _positiveClassWeight = options.PositiveClassWeight;
     }
 
     /// <summary>What the trainer needs: normalized features; no calibration or caching; supports validation data.</summary>
@@ -84,6 +101,24 @@ public sealed class MlpBinaryTrainer : TrainerEstimatorBase<
     public BinaryPredictionTransformer<CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>> Fit(
         IDataView trainData, IDataView validationData)
         => TrainTransformer(trainData, validationData);
+
+    /// <summary>
+    /// Continues training <paramref name="modelParameters"/> (a trained or loaded model) on <paramref name="trainData"/>
+    /// with this trainer's options, for example a lower learning rate or new data. The architecture comes from the
+    /// model (the options' <see cref="MlpTrainerOptionsBase.HiddenLayerSizes"/> and
+    /// <see cref="MlpTrainerOptionsBase.Activation"/> are not used); the optimizer starts afresh (its moments are not
+    /// saved with a model); the history continues the model's, numbering the epochs on.
+    /// </summary>
+    /// <param name="trainData">The training data, with the same number of features as the model.</param>
+    /// <param name="modelParameters">The model to continue from, e.g. <c>transformer.Model.SubModel</c>; not modified.</param>
+    /// <returns>A new model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
+    /// <exception cref="ArgumentException">The model takes a different number of features than the data has.</exception>
+    public BinaryPredictionTransformer<CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>> Fit(
+        IDataView trainData, MlpModelParameters modelParameters)
+    {
+        ArgumentNullException.ThrowIfNull(modelParameters);
+        return TrainTransformer(trainData, initPredictor: modelParameters);
+    }
 
     /// <summary>The output columns: Score, Probability and PredictedLabel.</summary>
     /// <param name="inputSchema">The input schema.</param>
@@ -104,7 +139,17 @@ public sealed class MlpBinaryTrainer : TrainerEstimatorBase<
         Host.CheckValue(trainContext, nameof(trainContext));
         trainContext.TrainingSet.CheckBinaryLabel();
         trainContext.ValidationSet?.CheckBinaryLabel();
-        var network = MlpTrainingSession.Train(Host, _settings, trainContext, outputCount: 1, LossFunction.BinaryCrossEntropy);
+        var initial = trainContext.InitialPredictor switch
+        {
+            null => null,
+            MlpModelParameters previous => previous.Network,
+            CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator> calibrated => calibrated.SubModel.Network,
+            var other => throw new ArgumentException(
+                $"Training can only continue from an {nameof(MlpModelParameters)}; got {other.GetType().Name}.", "modelParameters"),
+        };
+        float[]? classWeights = _positiveClassWeight == 1f ? null : [1f, _positiveClassWeight];
+        var network = MlpTrainingSession.Train(Host, _settings, trainContext, outputCount: 1, LossFunction.BinaryCrossEntropy,
+            classWeights: classWeights, initial: initial);
         var model = new MlpModelParameters(Host, network);
         // The score is a logit: a Platt calibrator with slope −1 and offset 0 is exactly the sigmoid.
         var calibrator = new PlattCalibrator(Host, slope: -1, offset: 0);

@@ -45,8 +45,9 @@ public sealed class MlpModelParameters : MlpModelParametersBase<float>
 
     private static VersionInfo CurrentVersion => new(
         modelSignature: "MLPBINRY",
-        verWrittenCur: 0x00010001, // Initial
-        verReadableCur: 0x00010001,
+        //verWrittenCur: 0x00010001, // Initial
+        verWrittenCur: 0x00010002, // Best epoch and early-stopping flag
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(MlpModelParameters).Assembly.FullName);

@@ -30,7 +30,7 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
         : base(env, registrationName, ctx)
     {
         // *** Binary format ***: see MlpNetworkSerializer.
-        _network = MlpNetworkSerializer.Read(ctx.Reader, Host, allowedLosses);
+        _network = MlpNetworkSerializer.Read(ctx.Reader, Host, ctx.Header.ModelVerWritten, allowedLosses);
         _predictor = new NetworkPredictor(_network.Description, _network.Parameters);
         _inputType = new VectorDataViewType(NumberDataViewType.Single, _network.Description.InputCount);
     }
@@ -51,8 +51,21 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
     /// <summary>Number of dense layers: the hidden layers plus the output layer.</summary>
     public int LayerCount => _network.Description.Layers.Count;
 
-    /// <summary>One record per training epoch (losses in natural-log units), saved with the model.</summary>
+    /// <summary>
+    /// One record per training epoch (losses in natural-log units), saved with the model. It keeps every epoch that
+    /// ran, including those after <see cref="BestEpoch"/> under early stopping; when training continues from this
+    /// model, the new model's history starts with these records and numbers its epochs on.
+    /// </summary>
     public IReadOnlyList<MlpEpochRecord> TrainingHistory => _network.History;
+
+    /// <summary>
+    /// The epoch of <see cref="TrainingHistory"/> whose weights the model holds: the epoch with the lowest monitored
+    /// loss when early stopping was on (<see cref="MlpTrainerOptionsBase.EarlyStoppingPatience"/>), else the last one.
+    /// </summary>
+    public int BestEpoch => _network.BestEpoch;
+
+    /// <summary>Whether early stopping ended the last training run before <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>.</summary>
+    public bool StoppedEarly => _network.StoppedEarly;
 
     internal MlpNetwork Network => _network;
 

@@ -51,8 +51,9 @@ public sealed class MlpMulticlassModelParameters : MlpModelParametersBase<VBuffe
 
     private static VersionInfo CurrentVersion => new(
         modelSignature: "MLPMULTI",
-        verWrittenCur: 0x00010001, // Initial
-        verReadableCur: 0x00010001,
+        //verWrittenCur: 0x00010001, // Initial
+        verWrittenCur: 0x00010002, // Best epoch and early-stopping flag
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(MlpMulticlassModelParameters).Assembly.FullName);

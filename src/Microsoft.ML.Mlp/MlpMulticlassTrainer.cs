@@ -40,28 +40,54 @@ public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredic
 {
     internal const string LoadNameValue = "MlpMulticlass";
 
-    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true);
+    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true,
+        supportIncrementalTrain: true);
 
     private readonly MlpTrainingSettings _settings;
+    private readonly float[]? _classWeights;
 
-    /// <summary>Options of <see cref="MlpMulticlassTrainer"/>; see <see cref="MlpTrainerOptionsBase"/> for each option
-    /// and <see cref="MlpTrainerOptionsBase.Defaults"/> for the defaults.</summary>
+    /// <summary>Options of <see cref="MlpMulticlassTrainer"/>; see <see cref="MlpTrainerOptionsBase"/> for the shared
+    /// options and <see cref="MlpTrainerOptionsBase.Defaults"/> for the defaults.</summary>
     public sealed class Options : MlpTrainerOptionsBase
     {
+        /// <summary>
+        /// Weight of each class, indexed by the label's key value minus one (the class index), for imbalanced data:
+        /// one non-negative finite value per class of the label's key type, at least one of them positive. It multiplies
+        /// the example weight (from <see cref="TrainerInputBaseWithWeight.ExampleWeightColumnName"/>, else 1) of every
+        /// example of the training and validation data, so the validation loss that early stopping monitors is the same
+        /// weighted loss. A common choice is (number of rows) / (number of classes · rows of the class). Null (the
+        /// default) weighs every class 1.
+        /// </summary>
+        public float[]? ClassWeights;
+
+        internal override void Validate()
+        {
+            base.Validate();
+            if (ClassWeights is null)
+                return;
+            for (int i = 0; i < ClassWeights.Length; i++)
+            {
+                Check(float.IsFinite(ClassWeights[i]) && ClassWeights[i] >= 0, nameof(ClassWeights), ClassWeights[i],
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"[{i}] must be non-negative and finite"));
+            }
+            if (!ClassWeights.Any(w => w > 0))
+                throw new ArgumentException($"{nameof(ClassWeights)} must have at least one positive weight; got [{string.Join(", ", ClassWeights)}].", nameof(ClassWeights));
+        }
     }
 
     internal MlpMulticlassTrainer(IHostEnvironment env, Options options)
-        : this(env, MlpTrainingSettings.Create(options))
+        : this(env, MlpTrainingSettings.Create(options), options)
     {
     }
 
-    private MlpMulticlassTrainer(IHostEnvironment env, MlpTrainingSettings settings)
+    private MlpMulticlassTrainer(IHostEnvironment env, MlpTrainingSettings settings, Options options)
         : base(Contracts.CheckRef(env, nameof(env)).Register(LoadNameValue),
             TrainerUtils.MakeR4VecFeature(settings.FeatureColumnName),
             TrainerUtils.MakeU4ScalarColumn(settings.LabelColumnName),
             TrainerUtils.MakeR4ScalarWeightColumn(settings.ExampleWeightColumnName))
     {
         _settings = settings;
+        _classWeights = (float[]?)options.ClassWeights?.Clone();
     }
 
     /// <summary>What the trainer needs: normalized features; no calibration or caching; supports validation data.</summary>
@@ -77,6 +103,24 @@ public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredic
     /// <returns>The trained model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
     public MulticlassPredictionTransformer<MlpMulticlassModelParameters> Fit(IDataView trainData, IDataView validationData)
         => TrainTransformer(trainData, validationData);
+
+    /// <summary>
+    /// Continues training <paramref name="modelParameters"/> (a trained or loaded model) on <paramref name="trainData"/>
+    /// with this trainer's options, for example a lower learning rate or new data. The architecture comes from the
+    /// model (the options' <see cref="MlpTrainerOptionsBase.HiddenLayerSizes"/> and
+    /// <see cref="MlpTrainerOptionsBase.Activation"/> are not used); the optimizer starts afresh (its moments are not
+    /// saved with a model); the history continues the model's, numbering the epochs on.
+    /// </summary>
+    /// <param name="trainData">The training data, with the same number of features and classes (label key count) as
+    /// the model.</param>
+    /// <param name="modelParameters">The model to continue from, e.g. <c>transformer.Model</c>; not modified.</param>
+    /// <returns>A new model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
+    /// <exception cref="ArgumentException">The model takes a different number of features or classes than the data has.</exception>
+    public MulticlassPredictionTransformer<MlpMulticlassModelParameters> Fit(IDataView trainData, MlpMulticlassModelParameters modelParameters)
+    {
+        ArgumentNullException.ThrowIfNull(modelParameters);
+        return TrainTransformer(trainData, initPredictor: modelParameters);
+    }
 
     /// <summary>The output columns: the Score vector and the key-typed PredictedLabel.</summary>
     /// <param name="inputSchema">The input schema.</param>
@@ -108,7 +152,31 @@ public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredic
                 $"The label column '{trainContext.TrainingSet.Schema.Label!.Value.Name}' has {classCount} class(es); " +
                 "multiclass classification needs at least 2.");
         }
-        var network = MlpTrainingSession.Train(Host, _settings, trainContext, classCount, LossFunction.SoftmaxCrossEntropy);
+        MlpNetwork? initial = null;
+        if (trainContext.InitialPredictor is { } predictor)
+        {
+            if (predictor is not MlpMulticlassModelParameters model)
+            {
+                throw new ArgumentException(
+                    $"Training can only continue from an {nameof(MlpMulticlassModelParameters)}; got {predictor.GetType().Name}.", "modelParameters");
+            }
+            if (model.NumberOfClasses != classCount)
+            {
+                throw new ArgumentException(
+                    $"The model to continue from has {model.NumberOfClasses} classes, but the label column " +
+                    $"'{trainContext.TrainingSet.Schema.Label!.Value.Name}' of the training data has {classCount}. Map the labels " +
+                    "with the same MapValueToKey transformer as the model's training data.", "modelParameters");
+            }
+            initial = model.Network;
+        }
+        if (_classWeights is not null && _classWeights.Length != classCount)
+        {
+            throw new ArgumentException(
+                $"{nameof(Options.ClassWeights)} has {_classWeights.Length} weights, but the label column " +
+                $"'{trainContext.TrainingSet.Schema.Label!.Value.Name}' has {classCount} classes; give one weight per class.", nameof(Options.ClassWeights));
+        }
+        var network = MlpTrainingSession.Train(Host, _settings, trainContext, classCount, LossFunction.SoftmaxCrossEntropy,
+            classWeights: _classWeights, initial: initial);
         return new MlpMulticlassModelParameters(Host, network);
     }
 

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// </summary>
 /// <remarks>
 /// <code>
-/// *** Binary format *** (version 0x00010001, after ModelParametersBase's header)
+/// *** Binary format *** (version 0x00010002, after ModelParametersBase's header)
 /// int        number of features F (&gt;= 1)
 /// int        number of hidden layers H (0 .. 64)
 /// int[H]     hidden layer widths (each &gt;= 1)
@@ -24,12 +24,21 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// int        number of epoch records E
 /// E records: int epoch, double training loss, byte presence flags (1 training metric, 2 validation loss,
 ///            4 validation metric), one double per flag set, float learning rate, long elapsed ticks
+/// int        best epoch: the epoch number whose parameters are stored (0 without history)   [since 0x00010002]
+/// byte       1 when early stopping ended the last training run, else 0                    [since 0x00010002]
 /// </code>
+/// Version 0x00010001 ends after the epoch records; its best epoch is the last record's and it did not stop early.
 /// </remarks>
 internal static class MlpNetworkSerializer
 {
     private const int MinRecordBytes = sizeof(int) + sizeof(double) + sizeof(byte) + sizeof(float) + sizeof(long);
     private const int MaxEpochRecords = 100_000_000;
+
+    /// <summary>The format written now: adds the best epoch and the early-stopping flag.</summary>
+    public const uint VersionBestEpoch = 0x00010002;
+
+    /// <summary>The first format: architecture, parameters and history.</summary>
+    public const uint VersionInitial = 0x00010001;
 
     private const byte HasTrainingMetric = 1;
     private const byte HasValidationLoss = 2;
@@ -68,11 +77,15 @@ internal static class MlpNetworkSerializer
             writer.Write(record.LearningRate);
             writer.Write(record.Elapsed.Ticks);
         }
+        writer.Write(network.BestEpoch);
+        writer.Write((byte)(network.StoppedEarly ? 1 : 0));
     }
 
-    /// <summary>Reads a network whose loss must be one of <paramref name="allowedLosses"/>.</summary>
-    public static MlpNetwork Read(BinaryReader reader, IExceptionContext ectx, params LossFunction[] allowedLosses)
+    /// <summary>Reads a network written in format <paramref name="version"/> whose loss must be one of
+    /// <paramref name="allowedLosses"/>.</summary>
+    public static MlpNetwork Read(BinaryReader reader, IExceptionContext ectx, uint version, params LossFunction[] allowedLosses)
     {
+        ectx.CheckDecode(version is VersionInitial or VersionBestEpoch, "Unknown MLP model format version.");
         int featureCount = reader.ReadInt32();
         ectx.CheckDecode(featureCount is >= 1 and <= NetworkDescription.MaxParameterCount, "Invalid number of features.");
         int hiddenCount = reader.ReadInt32();
@@ -143,7 +156,14 @@ internal static class MlpNetworkSerializer
             ectx.CheckDecode(ticks >= 0, "Invalid epoch record.");
             history[i] = new MlpEpochRecord(epoch, trainingLoss, trainingMetric, validationLoss, validationMetric, learningRate, TimeSpan.FromTicks(ticks));
         }
-        return new MlpNetwork(description, activation, parameters, history);
+        if (version < VersionBestEpoch)
+            return new MlpNetwork(description, activation, parameters, history);
+
+        int bestEpoch = reader.ReadInt32();
+        ectx.CheckDecode(recordCount == 0 ? bestEpoch == 0 : history.Any(r => r.Epoch == bestEpoch), "Invalid best epoch.");
+        byte stoppedEarly = reader.ReadByte();
+        ectx.CheckDecode(stoppedEarly <= 1, "Invalid early-stopping flag.");
+        return new MlpNetwork(description, activation, parameters, history, bestEpoch, stoppedEarly == 1);
     }
 
     /// <summary>A short human-readable description, saved next to the binary stream.</summary>
@@ -152,6 +172,8 @@ internal static class MlpNetworkSerializer
         var d = network.Description;
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Multilayer perceptron: {d.InputCount} inputs, hidden layers [{string.Join(", ", network.HiddenLayerSizes)}] ({network.Activation}), {d.OutputCount} output(s), loss {d.Loss}"));
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Parameters: {d.ParameterCount}"));
+        if (network.History.Count > 0)
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Weights of epoch {network.BestEpoch}{(network.StoppedEarly ? " (early stopping)" : "")}"));
         foreach (var record in network.History)
             writer.WriteLine(record.ToString());
     }

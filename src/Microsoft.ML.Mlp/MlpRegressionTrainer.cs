@@ -38,7 +38,8 @@ public sealed class MlpRegressionTrainer : TrainerEstimatorBase<RegressionPredic
 {
     internal const string LoadNameValue = "MlpRegression";
 
-    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true);
+    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true,
+        supportIncrementalTrain: true);
 
     private readonly MlpTrainingSettings _settings;
     private readonly MlpRegressionLoss _loss;
@@ -93,6 +94,23 @@ public sealed class MlpRegressionTrainer : TrainerEstimatorBase<RegressionPredic
     public RegressionPredictionTransformer<MlpRegressionModelParameters> Fit(IDataView trainData, IDataView validationData)
         => TrainTransformer(trainData, validationData);
 
+    /// <summary>
+    /// Continues training <paramref name="modelParameters"/> (a trained or loaded model) on <paramref name="trainData"/>
+    /// with this trainer's options, for example a lower learning rate or new data. The architecture comes from the
+    /// model (the options' <see cref="MlpTrainerOptionsBase.HiddenLayerSizes"/> and
+    /// <see cref="MlpTrainerOptionsBase.Activation"/> are not used), the loss from the options; the optimizer starts
+    /// afresh (its moments are not saved with a model); the history continues the model's, numbering the epochs on.
+    /// </summary>
+    /// <param name="trainData">The training data, with the same number of features as the model.</param>
+    /// <param name="modelParameters">The model to continue from, e.g. <c>transformer.Model</c>; not modified.</param>
+    /// <returns>A new model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
+    /// <exception cref="ArgumentException">The model takes a different number of features than the data has.</exception>
+    public RegressionPredictionTransformer<MlpRegressionModelParameters> Fit(IDataView trainData, MlpRegressionModelParameters modelParameters)
+    {
+        ArgumentNullException.ThrowIfNull(modelParameters);
+        return TrainTransformer(trainData, initPredictor: modelParameters);
+    }
+
     /// <summary>The output column: Score.</summary>
     /// <param name="inputSchema">The input schema.</param>
     protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>
@@ -109,7 +127,14 @@ public sealed class MlpRegressionTrainer : TrainerEstimatorBase<RegressionPredic
         trainContext.TrainingSet.CheckRegressionLabel();
         trainContext.ValidationSet?.CheckRegressionLabel();
         var loss = _loss == MlpRegressionLoss.Huber ? LossFunction.Huber : LossFunction.Squared;
-        var network = MlpTrainingSession.Train(Host, _settings, trainContext, outputCount: 1, loss, _huberDelta);
+        var initial = trainContext.InitialPredictor switch
+        {
+            null => null,
+            MlpRegressionModelParameters model => model.Network,
+            var other => throw new ArgumentException(
+                $"Training can only continue from an {nameof(MlpRegressionModelParameters)}; got {other.GetType().Name}.", "modelParameters"),
+        };
+        var network = MlpTrainingSession.Train(Host, _settings, trainContext, outputCount: 1, loss, _huberDelta, initial: initial);
         return new MlpRegressionModelParameters(Host, network);
     }
 

@@ -2,7 +2,8 @@ namespace Microsoft.ML.Trainers.Mlp;
 
 /// <summary>
 /// Options shared by <see cref="MlpBinaryTrainer"/>, <see cref="MlpMulticlassTrainer"/> and
-/// <see cref="MlpRegressionTrainer"/>: the architecture, the optimizer, the minibatch schedule and the device.
+/// <see cref="MlpRegressionTrainer"/>: the architecture, the optimizer, the minibatch and learning-rate schedules,
+/// validation and early stopping, regularization, the device and progress reporting.
 /// </summary>
 /// <remarks>
 /// Every value is checked when the trainer is created; a value out of range throws
@@ -60,6 +61,42 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
 
         /// <summary>Default <see cref="MlpTrainerOptionsBase.Device"/>: <see cref="MlpDevice.Auto"/>.</summary>
         public const MlpDevice Device = MlpDevice.Auto;
+
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.ValidationFraction"/>: 0 (no rows held out).</summary>
+        public const float ValidationFraction = 0f;
+
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.EarlyStoppingMinDelta"/>: 0.</summary>
+        public const float EarlyStoppingMinDelta = 0f;
+
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.LearningRateSchedule"/>: <see cref="MlpLearningRateSchedule.Constant"/>.</summary>
+        public const MlpLearningRateSchedule LearningRateSchedule = MlpLearningRateSchedule.Constant;
+
+        /// <summary>Factor γ of <see cref="MlpLearningRateSchedule.StepDecay"/> when <see cref="MlpTrainerOptionsBase.LearningRateDecay"/>
+        /// is null: 0.1.</summary>
+        public const float StepDecayFactor = 0.1f;
+
+        /// <summary>Factor γ per epoch of <see cref="MlpLearningRateSchedule.Exponential"/> when
+        /// <see cref="MlpTrainerOptionsBase.LearningRateDecay"/> is null: 0.95.</summary>
+        public const float ExponentialDecayFactor = 0.95f;
+
+        /// <summary>Factor of <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/> when
+        /// <see cref="MlpTrainerOptionsBase.LearningRateDecay"/> is null: 0.1.</summary>
+        public const float PlateauDecayFactor = 0.1f;
+
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.LearningRateDecayEpochs"/>: 10.</summary>
+        public const int LearningRateDecayEpochs = 10;
+
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.LearningRatePatience"/>: 5.</summary>
+        public const int LearningRatePatience = 5;
+
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.MinimumLearningRate"/>: 0.</summary>
+        public const float MinimumLearningRate = 0f;
+
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.DropoutRate"/>: 0 (off).</summary>
+        public const float DropoutRate = 0f;
+
+        /// <summary>Default <see cref="MlpBinaryTrainer.Options.PositiveClassWeight"/>: 1.</summary>
+        public const float PositiveClassWeight = 1f;
 
         /// <summary>Default <see cref="MlpRegressionTrainer.Options.Loss"/>: <see cref="MlpRegressionLoss.Squared"/>.</summary>
         public const MlpRegressionLoss RegressionLoss = MlpRegressionLoss.Squared;
@@ -121,6 +158,65 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     /// </summary>
     public float? WeightDecay;
 
+    /// <summary>
+    /// How the learning rate changes from epoch to epoch, starting from <see cref="LearningRate"/>. Default
+    /// <see cref="MlpLearningRateSchedule.Constant"/>. The schedule's parameters are <see cref="LearningRateDecay"/>,
+    /// <see cref="LearningRateDecayEpochs"/>, <see cref="LearningRatePatience"/> and <see cref="MinimumLearningRate"/>;
+    /// the rate of every epoch is kept in the model's <see cref="MlpModelParametersBase{TOutput}.TrainingHistory"/>.
+    /// </summary>
+    public MlpLearningRateSchedule LearningRateSchedule = Defaults.LearningRateSchedule;
+
+    /// <summary>
+    /// Factor γ that <see cref="MlpLearningRateSchedule.StepDecay"/>, <see cref="MlpLearningRateSchedule.Exponential"/>
+    /// and <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/> multiply the learning rate by, in (0, 1] (below 1 for
+    /// ReduceOnPlateau). Null (the default) means 0.1 for StepDecay and ReduceOnPlateau, 0.95 for Exponential.
+    /// </summary>
+    public float? LearningRateDecay;
+
+    /// <summary>Epochs between two decays of <see cref="MlpLearningRateSchedule.StepDecay"/>, at least 1. Default 10.</summary>
+    public int LearningRateDecayEpochs = Defaults.LearningRateDecayEpochs;
+
+    /// <summary>Epochs without improvement of the monitored loss before <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/>
+    /// lowers the rate, at least 1. Default 5.</summary>
+    public int LearningRatePatience = Defaults.LearningRatePatience;
+
+    /// <summary>Floor η_min of <see cref="MlpLearningRateSchedule.Cosine"/> and
+    /// <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/>; non-negative and finite. Default 0.</summary>
+    public float MinimumLearningRate = Defaults.MinimumLearningRate;
+
+    /// <summary>
+    /// Share of the training rows held out as validation data, in [0, 1); 0 (the default) holds out none. The rows are
+    /// chosen at random (seeded by <see cref="Seed"/>) and, for classification, stratified: each class gives the same
+    /// share, so sorted data never yields a one-class validation set. The validation loss and metric are recorded every
+    /// epoch and are what <see cref="EarlyStoppingPatience"/> and <see cref="MlpLearningRateSchedule.ReduceOnPlateau"/>
+    /// monitor. Must stay 0 when validation data is passed to <c>Fit(trainData, validationData)</c>.
+    /// </summary>
+    public float ValidationFraction = Defaults.ValidationFraction;
+
+    /// <summary>
+    /// Stop after this many epochs without improvement of the monitored loss (the validation loss when there is
+    /// validation data, from <c>Fit(trainData, validationData)</c> or <see cref="ValidationFraction"/>; else the training
+    /// loss), and return the weights of the best epoch, whether or not patience ran out. At least 1; null (the default)
+    /// trains all <see cref="NumberOfEpochs"/> epochs and returns the last weights.
+    /// </summary>
+    public int? EarlyStoppingPatience;
+
+    /// <summary>Smallest decrease of the monitored loss that counts as an improvement for
+    /// <see cref="EarlyStoppingPatience"/>; non-negative and finite. Default 0.</summary>
+    public float EarlyStoppingMinDelta = Defaults.EarlyStoppingMinDelta;
+
+    /// <summary>
+    /// Probability p of dropping each hidden unit in every training step, in [0, 1) (inverted dropout: the units kept
+    /// are scaled by 1/(1 − p)). Prediction and validation always use every unit, unscaled. Default 0 (off).
+    /// </summary>
+    public float DropoutRate = Defaults.DropoutRate;
+
+    /// <summary>
+    /// Before every step, scale the minibatch gradient g down to this global L2 norm when it is longer
+    /// (g ← g·min(1, c/‖g‖)); positive and finite. Null (the default) does not clip.
+    /// </summary>
+    public float? GradientClipNorm;
+
     /// <summary>Shuffle the examples before every epoch. Default true.</summary>
     public bool Shuffle = Defaults.Shuffle;
 
@@ -138,6 +234,13 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     /// Default <see cref="CancellationToken.None"/>.
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
+    /// Receives a <see cref="MlpEpochReport"/> after every epoch (called on the training thread; a
+    /// <see cref="Progress{T}"/> posts to the synchronization context it was created on). Not saved with the model.
+    /// Default null. ML.NET's log (<c>MLContext.Log</c>) also shows every epoch.
+    /// </summary>
+    public IProgress<MlpEpochReport>? Progress { get; set; }
 
     /// <summary>Checks every option, throwing <see cref="ArgumentException"/> or
     /// <see cref="ArgumentOutOfRangeException"/> that names the first bad option and echoes its value.</summary>
@@ -172,6 +275,25 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
         Check(float.IsFinite(Epsilon) && Epsilon > 0, nameof(Epsilon), Epsilon, "must be positive and finite");
         if (WeightDecay is { } decay)
             Check(float.IsFinite(decay) && decay >= 0, nameof(WeightDecay), decay, "must be non-negative and finite (or null for the optimizer's default)");
+
+        CheckDefined(LearningRateSchedule, nameof(LearningRateSchedule));
+        if (LearningRateDecay is { } factor)
+        {
+            if (LearningRateSchedule == MlpLearningRateSchedule.ReduceOnPlateau)
+                Check(factor is > 0 and < 1, nameof(LearningRateDecay), factor, "must be in (0, 1) for ReduceOnPlateau (or null for 0.1)");
+            else
+                Check(factor is > 0 and <= 1, nameof(LearningRateDecay), factor, "must be in (0, 1] (or null for the schedule's default)");
+        }
+        Check(LearningRateDecayEpochs >= 1, nameof(LearningRateDecayEpochs), LearningRateDecayEpochs, "must be at least 1");
+        Check(LearningRatePatience >= 1, nameof(LearningRatePatience), LearningRatePatience, "must be at least 1");
+        Check(float.IsFinite(MinimumLearningRate) && MinimumLearningRate >= 0, nameof(MinimumLearningRate), MinimumLearningRate, "must be non-negative and finite");
+        Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "must be in [0, 1) (0 holds out no rows)");
+        if (EarlyStoppingPatience is { } patience)
+            Check(patience >= 1, nameof(EarlyStoppingPatience), patience, "must be at least 1 (or null to train every epoch)");
+        Check(float.IsFinite(EarlyStoppingMinDelta) && EarlyStoppingMinDelta >= 0, nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "must be non-negative and finite");
+        Check(DropoutRate is >= 0 and < 1, nameof(DropoutRate), DropoutRate, "must be in [0, 1)");
+        if (GradientClipNorm is { } clip)
+            Check(float.IsFinite(clip) && clip > 0, nameof(GradientClipNorm), clip, "must be positive and finite (or null for no clipping)");
     }
 
     private protected static void Check<T>(bool condition, string option, T value, string rule)

@@ -17,18 +17,33 @@ internal static class MlpTrainingSession
 
     /// <summary>Trains a network whose output layer has <paramref name="outputCount"/> units and the head
     /// <paramref name="loss"/>. Labels must already have been checked as the task requires.</summary>
+    /// <param name="host">The trainer's host: logging, progress, cancellation and the default seed.</param>
+    /// <param name="settings">The validated options.</param>
+    /// <param name="context">The training data, and validation data from <c>Fit(trainData, validationData)</c>.</param>
+    /// <param name="outputCount">Units of the output layer.</param>
+    /// <param name="loss">The output head.</param>
+    /// <param name="huberDelta">δ of the Huber loss.</param>
+    /// <param name="classWeights">Weight of each class index (binary: [negative, positive]), multiplied into the example
+    /// weights of the training and validation data; null for none.</param>
+    /// <param name="initial">A trained network to continue from (its architecture replaces the options'); null to
+    /// start from fresh weights.</param>
     public static MlpNetwork Train(IHost host, MlpTrainingSettings settings, TrainContext context, int outputCount,
-        LossFunction loss, float huberDelta = 1f)
+        LossFunction loss, float huberDelta = 1f, float[]? classWeights = null, MlpNetwork? initial = null)
     {
         host.CheckValue(context, nameof(context));
         var trainingSet = context.TrainingSet;
         trainingSet.CheckFeatureFloatVector(out int featureCount);
         trainingSet.CheckOptFloatWeight();
-
-        var network = new NetworkDescription(featureCount, settings.HiddenLayerSizes,
-            MlpTrainingSettings.ToCore(settings.Activation), outputCount, loss, huberDelta);
+        if (context.ValidationSet is not null && settings.ValidationFraction > 0)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"{nameof(MlpTrainerOptionsBase.ValidationFraction)} is {settings.ValidationFraction}, but validation data was also passed to Fit. " +
+                $"Use one or the other: set {nameof(MlpTrainerOptionsBase.ValidationFraction)} to 0, or call Fit(trainData) only."));
+        }
 
         using var channel = host.Start("Training MLP");
+        var network = CreateNetwork(channel, settings, featureCount, outputCount, loss, huberDelta, initial, trainingSet);
+
         // One source for both ways to cancel: the options' token and MLContext.CancelExecution (polled).
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(settings.CancellationToken);
         using var hostWatch = WatchHostCancellation(host, cancellation);
@@ -48,14 +63,30 @@ internal static class MlpTrainingSession
         }
 
         int seed = settings.Seed ?? host.Rand.Next();
-        channel.Info("Training a {0}-{1}-{2} network ({3} hidden activation, {4} parameters) on {5} examples{6}: " +
-            "{7} epochs, batch size {8}, {9} with learning rate {10}, seed {11}.",
-            featureCount, string.Join("-", settings.HiddenLayerSizes), outputCount, settings.Activation,
-            network.ParameterCount, training.RowCount,
-            validation is null ? "" : string.Create(CultureInfo.InvariantCulture, $" ({validation.RowCount} for validation)"),
-            settings.NumberOfEpochs, settings.BatchSize, settings.Optimizer, settings.LearningRate, seed);
+        if (settings.ValidationFraction > 0)
+            (training, validation) = HoldOut(channel, training, settings.ValidationFraction, seed, network);
+        if (classWeights is not null)
+        {
+            training = WithClassWeights(training, classWeights);
+            if (validation is not null)
+                validation = WithClassWeights(validation, classWeights);
+        }
 
-        var history = new List<MlpEpochRecord>(settings.NumberOfEpochs);
+        channel.Info("{0} a {1}-{2}-{3} network ({4} hidden activation, {5} parameters) on {6} examples{7}: " +
+            "{8} epochs, batch size {9}, {10} with learning rate {11} ({12} schedule), seed {13}.",
+            initial is null ? "Training" : "Continuing to train",
+            featureCount, string.Join("-", network.Layers.Take(network.Layers.Count - 1).Select(l => l.OutputCount)), outputCount,
+            initial?.Activation ?? settings.Activation, network.ParameterCount, training.RowCount,
+            validation is null ? "" : string.Create(CultureInfo.InvariantCulture, $" ({validation.RowCount} for validation)"),
+            settings.NumberOfEpochs, settings.BatchSize, settings.Optimizer, settings.LearningRate, settings.LearningRateSchedule, seed);
+
+        // Continued training numbers its epochs on from the model's history, and its wall time adds to it.
+        var previous = initial?.History ?? [];
+        int epochOffset = previous.Count > 0 ? previous[^1].Epoch : 0;
+        var elapsedOffset = previous.Count > 0 ? previous[^1].Elapsed : TimeSpan.Zero;
+        var history = new List<MlpEpochRecord>(previous.Count + settings.NumberOfEpochs);
+        history.AddRange(previous);
+
         using var progress = host.StartProgressChannel("MLP training");
         int completedEpochs = 0;
         double lastLoss = double.NaN;
@@ -72,23 +103,30 @@ internal static class MlpTrainingSession
             Shuffle = settings.Shuffle,
             Seed = seed,
             Optimizer = settings.CreateOptimizerSettings(),
+            Schedule = settings.CreateSchedule(),
+            EarlyStoppingPatience = settings.EarlyStoppingPatience,
+            EarlyStoppingMinDelta = settings.EarlyStoppingMinDelta,
+            DropoutRate = settings.DropoutRate,
+            GradientClipNorm = settings.GradientClipNorm,
             Device = settings.DeviceKind,
             CancellationToken = token,
             EpochCompleted = record =>
             {
-                var epoch = new MlpEpochRecord(record.Epoch, record.TrainingLoss, record.TrainingMetric,
-                    record.ValidationLoss, record.ValidationMetric, record.LearningRate, record.Elapsed);
+                var epoch = ToRecord(record, epochOffset, elapsedOffset);
                 history.Add(epoch);
                 channel.Info("Epoch {0}/{1}: {2}", record.Epoch, settings.NumberOfEpochs, Describe(epoch));
                 Volatile.Write(ref lastLoss, record.TrainingLoss);
                 Volatile.Write(ref completedEpochs, record.Epoch);
+                settings.Progress?.Report(new MlpEpochReport(record.Epoch, settings.NumberOfEpochs, record.TrainingLoss,
+                    record.TrainingMetric, record.ValidationLoss, record.ValidationMetric, record.LearningRate, record.Elapsed));
             },
         };
 
+        var initialParameters = initial?.Parameters ?? ParameterInitializer.Create(network, seed);
         TrainingResult result;
         try
         {
-            result = NetworkTrainer.Train(network, ParameterInitializer.Create(network, seed), training, validation, options);
+            result = NetworkTrainer.Train(network, initialParameters, training, validation, options);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested && !settings.CancellationToken.IsCancellationRequested)
         {
@@ -96,27 +134,115 @@ internal static class MlpTrainingSession
             host.CheckAlive();
             throw;
         }
+        catch (TrainingDivergedException e)
+        {
+            throw Diverged(settings, e.Epoch + epochOffset, e);
+        }
 
         foreach (float value in result.Parameters)
         {
             if (!float.IsFinite(value))
-            {
-                throw new InvalidOperationException(
-                    "Training produced a non-finite weight. Lower LearningRate (now " +
-                    settings.LearningRate.ToString(CultureInfo.InvariantCulture) +
-                    "), normalize the features (e.g. mlContext.Transforms.NormalizeMinMax), or add L2Regularization.");
-            }
+                throw Diverged(settings, epochOffset + result.BestEpoch, inner: null);
         }
 
-        if (history.Count != result.History.Count)
+        if (history.Count != previous.Count + result.History.Count)
         {
             // The core did not report every epoch through the callback: take its history instead.
-            history.Clear();
-            history.AddRange(result.History.Select(r => new MlpEpochRecord(r.Epoch, r.TrainingLoss, r.TrainingMetric,
-                r.ValidationLoss, r.ValidationMetric, r.LearningRate, r.Elapsed)));
+            history.RemoveRange(previous.Count, history.Count - previous.Count);
+            history.AddRange(result.History.Select(r => ToRecord(r, epochOffset, elapsedOffset)));
         }
-        return new MlpNetwork(network, settings.Activation, result.Parameters, history);
+
+        int bestEpoch = epochOffset + result.BestEpoch;
+        if (settings.EarlyStoppingPatience is not null)
+        {
+            var best = history.FirstOrDefault(r => r.Epoch == bestEpoch);
+            channel.Info("{0}; the model keeps the weights of epoch {1} ({2} {3:G5}).",
+                result.StoppedEarly
+                    ? string.Create(CultureInfo.InvariantCulture, $"Early stopping after epoch {epochOffset + result.History.Count}: no improvement for {settings.EarlyStoppingPatience} epochs")
+                    : "Early stopping did not trigger",
+                bestEpoch, best?.ValidationLoss is null ? "training loss" : "validation loss", best?.ValidationLoss ?? best?.TrainingLoss);
+        }
+        return new MlpNetwork(network, initial?.Activation ?? settings.Activation, result.Parameters, history, bestEpoch, result.StoppedEarly);
     }
+
+    /// <summary>The architecture: from <paramref name="initial"/> when continuing (after checking that it fits the
+    /// data), else from the options.</summary>
+    private static NetworkDescription CreateNetwork(IChannel channel, MlpTrainingSettings settings, int featureCount,
+        int outputCount, LossFunction loss, float huberDelta, MlpNetwork? initial, RoleMappedData trainingSet)
+    {
+        if (initial is null)
+        {
+            return new NetworkDescription(featureCount, settings.HiddenLayerSizes,
+                MlpTrainingSettings.ToCore(settings.Activation), outputCount, loss, huberDelta);
+        }
+
+        var model = initial.Description;
+        if (model.InputCount != featureCount)
+        {
+            throw new ArgumentException(
+                $"The model to continue from takes {model.InputCount} features, but the feature column " +
+                $"'{trainingSet.Schema.Feature!.Value.Name}' of the training data has {featureCount}. Continue training on data " +
+                "prepared by the same pipeline as the model's.", "modelParameters");
+        }
+        if (model.OutputCount != outputCount)
+        {
+            throw new ArgumentException(
+                $"The model to continue from has {model.OutputCount} outputs, but the training data needs {outputCount}.", "modelParameters");
+        }
+        if (!settings.HiddenLayerSizes.SequenceEqual(initial.HiddenLayerSizes) || settings.Activation != initial.Activation)
+        {
+            channel.Warning("Continuing from a model with hidden layers [{0}] and {1} activation: the options' {2} [{3}] and {4} {5} are not used.",
+                string.Join(", ", initial.HiddenLayerSizes), initial.Activation, nameof(MlpTrainerOptionsBase.HiddenLayerSizes),
+                string.Join(", ", settings.HiddenLayerSizes), nameof(MlpTrainerOptionsBase.Activation), settings.Activation);
+        }
+        var activations = Enumerable.Repeat(MlpTrainingSettings.ToCore(initial.Activation), initial.HiddenLayerSizes.Count).ToArray();
+        return new NetworkDescription(featureCount, initial.HiddenLayerSizes, activations, outputCount, loss, huberDelta);
+    }
+
+    /// <summary>Holds out a seeded, for classification stratified, share of the rows as validation data.</summary>
+    private static (Dataset Training, Dataset Validation) HoldOut(IChannel channel, Dataset data, float fraction, int seed,
+        NetworkDescription network)
+    {
+        if (data.RowCount < 2)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"{nameof(MlpTrainerOptionsBase.ValidationFraction)} is {fraction}, but the training data has only {data.RowCount} usable row(s)."));
+        }
+        var (training, validation) = ValidationSplit.Split(data, fraction, seed, stratify: network.IsClassification);
+        if (network.IsClassification)
+        {
+            var perClass = validation.Labels.GroupBy(label => (int)label).OrderBy(g => g.Key)
+                .Select(g => string.Create(CultureInfo.InvariantCulture, $"class {g.Key}: {g.Count()}"));
+            channel.Info("Held out {0} of {1} rows for validation, stratified by label ({2}).",
+                validation.RowCount, data.RowCount, string.Join(", ", perClass));
+        }
+        else
+        {
+            channel.Info("Held out {0} of {1} rows for validation, chosen at random.", validation.RowCount, data.RowCount);
+        }
+        return (training, validation);
+    }
+
+    /// <summary>The same rows with each example weight multiplied by the weight of its class.</summary>
+    private static Dataset WithClassWeights(Dataset data, float[] classWeights)
+    {
+        var weights = new float[data.RowCount];
+        for (int row = 0; row < weights.Length; row++)
+            weights[row] = (data.Weights?[row] ?? 1f) * classWeights[(int)data.Labels[row]];
+        return new Dataset(data.Features, data.RowCount, data.FeatureCount, data.Labels, weights);
+    }
+
+    private static MlpEpochRecord ToRecord(EpochRecord record, int epochOffset, TimeSpan elapsedOffset) =>
+        new(record.Epoch + epochOffset, record.TrainingLoss, record.TrainingMetric, record.ValidationLoss,
+            record.ValidationMetric, record.LearningRate, record.Elapsed + elapsedOffset);
+
+    /// <summary>The error for a loss or weight that became NaN or infinite: which epoch, and what to change.</summary>
+    private static InvalidOperationException Diverged(MlpTrainingSettings settings, int epoch, Exception? inner) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"Training diverged in epoch {epoch}: the training loss or the weights became NaN or infinite, so no model is returned. " +
+            $"Lower {nameof(MlpTrainerOptionsBase.LearningRate)} (now {settings.LearningRate}), normalize the features " +
+            $"(e.g. mlContext.Transforms.NormalizeMinMax), set {nameof(MlpTrainerOptionsBase.GradientClipNorm)}, or add " +
+            $"{nameof(MlpTrainerOptionsBase.L2Regularization)}."), inner);
 
     /// <summary>One line per epoch, as logged and as <see cref="MlpEpochRecord.ToString"/> shows it.</summary>
     public static string Describe(MlpEpochRecord record)

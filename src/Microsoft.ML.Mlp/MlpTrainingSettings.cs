@@ -1,5 +1,6 @@
 using Mlp.Gpu;
 using CoreActivation = Mlp.Gpu.Activation;
+using CoreSchedule = Mlp.Gpu.LearningRateSchedule;
 
 namespace Microsoft.ML.Trainers.Mlp;
 
@@ -26,10 +27,21 @@ internal sealed class MlpTrainingSettings
         Beta2 = options.Beta2;
         Epsilon = options.Epsilon;
         WeightDecay = options.WeightDecay;
+        LearningRateSchedule = options.LearningRateSchedule;
+        LearningRateDecay = options.LearningRateDecay;
+        LearningRateDecayEpochs = options.LearningRateDecayEpochs;
+        LearningRatePatience = options.LearningRatePatience;
+        MinimumLearningRate = options.MinimumLearningRate;
+        ValidationFraction = options.ValidationFraction;
+        EarlyStoppingPatience = options.EarlyStoppingPatience;
+        EarlyStoppingMinDelta = options.EarlyStoppingMinDelta;
+        DropoutRate = options.DropoutRate;
+        GradientClipNorm = options.GradientClipNorm;
         Shuffle = options.Shuffle;
         Seed = options.Seed;
         Device = options.Device;
         CancellationToken = options.CancellationToken;
+        Progress = options.Progress;
     }
 
     public string FeatureColumnName { get; }
@@ -47,10 +59,21 @@ internal sealed class MlpTrainingSettings
     public float Beta2 { get; }
     public float Epsilon { get; }
     public float? WeightDecay { get; }
+    public MlpLearningRateSchedule LearningRateSchedule { get; }
+    public float? LearningRateDecay { get; }
+    public int LearningRateDecayEpochs { get; }
+    public int LearningRatePatience { get; }
+    public float MinimumLearningRate { get; }
+    public float ValidationFraction { get; }
+    public int? EarlyStoppingPatience { get; }
+    public float EarlyStoppingMinDelta { get; }
+    public float DropoutRate { get; }
+    public float? GradientClipNorm { get; }
     public bool Shuffle { get; }
     public int? Seed { get; }
     public MlpDevice Device { get; }
     public CancellationToken CancellationToken { get; }
+    public IProgress<MlpEpochReport>? Progress { get; }
 
     /// <summary>Validates <paramref name="options"/> (throwing on the first bad option) and snapshots them.</summary>
     public static MlpTrainingSettings Create(MlpTrainerOptionsBase options)
@@ -80,6 +103,22 @@ internal sealed class MlpTrainingSettings
         WeightDecay = WeightDecay ?? (Optimizer == MlpOptimizer.AdamW ? MlpTrainerOptionsBase.Defaults.AdamWWeightDecay : 0f),
         L2Regularization = L2Regularization,
     };
+
+    /// <summary>The core's learning-rate schedule.</summary>
+    public CoreSchedule CreateSchedule() => LearningRateSchedule switch
+    {
+        MlpLearningRateSchedule.Constant => CoreSchedule.Constant,
+        MlpLearningRateSchedule.StepDecay => new StepDecaySchedule(LearningRateDecayEpochs,
+            LearningRateDecay ?? MlpTrainerOptionsBase.Defaults.StepDecayFactor),
+        MlpLearningRateSchedule.Exponential => new ExponentialSchedule(LearningRateDecay ?? MlpTrainerOptionsBase.Defaults.ExponentialDecayFactor),
+        MlpLearningRateSchedule.Cosine => new CosineSchedule(NumberOfEpochs, MinimumLearningRate),
+        MlpLearningRateSchedule.ReduceOnPlateau => new ReduceOnPlateauSchedule(
+            LearningRateDecay ?? MlpTrainerOptionsBase.Defaults.PlateauDecayFactor, LearningRatePatience, PlateauMinDelta, MinimumLearningRate),
+        _ => throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, null),
+    };
+
+    /// <summary>Smallest decrease of the monitored loss that counts as progress for ReduceOnPlateau (Keras' default).</summary>
+    private const float PlateauMinDelta = 1e-4f;
 
     /// <summary>The core's device.</summary>
     public DeviceKind DeviceKind => Device switch

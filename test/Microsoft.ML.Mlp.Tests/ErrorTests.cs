@@ -22,6 +22,19 @@ public sealed class ErrorTests
         [nameof(MlpTrainerOptionsBase.Activation), (Action<MlpBinaryTrainer.Options>)(o => o.Activation = (MlpActivation)42), "42"],
         [nameof(MlpTrainerOptionsBase.Optimizer), (Action<MlpBinaryTrainer.Options>)(o => o.Optimizer = (MlpOptimizer)42), "42"],
         [nameof(MlpTrainerOptionsBase.Device), (Action<MlpBinaryTrainer.Options>)(o => o.Device = (MlpDevice)42), "42"],
+        [nameof(MlpTrainerOptionsBase.LearningRateSchedule), (Action<MlpBinaryTrainer.Options>)(o => o.LearningRateSchedule = (MlpLearningRateSchedule)42), "42"],
+        [nameof(MlpTrainerOptionsBase.LearningRateDecay), (Action<MlpBinaryTrainer.Options>)(o => o.LearningRateDecay = 1.5f), "1.5"],
+        [nameof(MlpTrainerOptionsBase.LearningRateDecay), (Action<MlpBinaryTrainer.Options>)(o => { o.LearningRateSchedule = MlpLearningRateSchedule.ReduceOnPlateau; o.LearningRateDecay = 1; }), "1"],
+        [nameof(MlpTrainerOptionsBase.LearningRateDecayEpochs), (Action<MlpBinaryTrainer.Options>)(o => o.LearningRateDecayEpochs = 0), "0"],
+        [nameof(MlpTrainerOptionsBase.LearningRatePatience), (Action<MlpBinaryTrainer.Options>)(o => o.LearningRatePatience = -1), "-1"],
+        [nameof(MlpTrainerOptionsBase.MinimumLearningRate), (Action<MlpBinaryTrainer.Options>)(o => o.MinimumLearningRate = -0.25f), "-0.25"],
+        [nameof(MlpTrainerOptionsBase.ValidationFraction), (Action<MlpBinaryTrainer.Options>)(o => o.ValidationFraction = 1), "1"],
+        [nameof(MlpTrainerOptionsBase.ValidationFraction), (Action<MlpBinaryTrainer.Options>)(o => o.ValidationFraction = float.NaN), "NaN"],
+        [nameof(MlpTrainerOptionsBase.EarlyStoppingPatience), (Action<MlpBinaryTrainer.Options>)(o => o.EarlyStoppingPatience = 0), "0"],
+        [nameof(MlpTrainerOptionsBase.EarlyStoppingMinDelta), (Action<MlpBinaryTrainer.Options>)(o => o.EarlyStoppingMinDelta = -0.5f), "-0.5"],
+        [nameof(MlpTrainerOptionsBase.DropoutRate), (Action<MlpBinaryTrainer.Options>)(o => o.DropoutRate = 1), "1"],
+        [nameof(MlpTrainerOptionsBase.GradientClipNorm), (Action<MlpBinaryTrainer.Options>)(o => o.GradientClipNorm = 0), "0"],
+        [nameof(MlpBinaryTrainer.Options.PositiveClassWeight), (Action<MlpBinaryTrainer.Options>)(o => o.PositiveClassWeight = -2), "-2"],
     ];
 
     [TestMethod]
@@ -49,6 +62,10 @@ public sealed class ErrorTests
         Assert.AreEqual("HiddenLayerSizes", Assert.Throws<ArgumentNullException>(
             () => ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = null! })).ParamName);
         Assert.Throws<ArgumentNullException>(() => ml.BinaryClassification.Trainers.Mlp((MlpBinaryTrainer.Options)null!));
+        Assert.AreEqual("ClassWeights", Assert.Throws<ArgumentOutOfRangeException>(
+            () => ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options { ClassWeights = [1, float.NaN] })).ParamName);
+        Assert.AreEqual("ClassWeights", Assert.Throws<ArgumentException>(
+            () => ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options { ClassWeights = [0, 0] })).ParamName);
     }
 
     [TestMethod]

@@ -106,14 +106,15 @@ internal static class PredictionDump
     /// <summary>The training history and the first layer's weights of the MLP inside <paramref name="model"/>.</summary>
     public static List<string> DescribeModel(ITransformer model)
     {
-        var (history, weights) = FindMlpModel(model) switch
+        var (history, weights, best, stoppedEarly) = FindMlpModel(model) switch
         {
-            MlpModelParametersBase<float> scalar => (scalar.TrainingHistory, scalar.GetWeights(0)),
-            MlpModelParametersBase<VBuffer<float>> vector => (vector.TrainingHistory, vector.GetWeights(0)),
+            MlpModelParametersBase<float> scalar => (scalar.TrainingHistory, scalar.GetWeights(0), scalar.BestEpoch, scalar.StoppedEarly),
+            MlpModelParametersBase<VBuffer<float>> vector => (vector.TrainingHistory, vector.GetWeights(0), vector.BestEpoch, vector.StoppedEarly),
             var other => throw new InvalidOperationException($"Unexpected model {other}."),
         };
         var lines = history.Select(r => string.Create(CultureInfo.InvariantCulture,
             $"epoch {r.Epoch} {BitConverter.DoubleToInt64Bits(r.TrainingLoss):x16} {r.ValidationLoss?.ToString("R", CultureInfo.InvariantCulture) ?? "null"} {Bits(r.LearningRate)} {r.Elapsed.Ticks}")).ToList();
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $"best epoch {best}, stopped early {stoppedEarly}"));
         lines.Add("weights " + string.Join(",", weights.ToArray().Select(Bits)));
         return lines;
     }

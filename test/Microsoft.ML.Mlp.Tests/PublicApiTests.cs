@@ -56,7 +56,7 @@ public sealed class PublicApiTests
         {
             "MlpCatalog", "MlpBinaryTrainer", "MlpMulticlassTrainer", "MlpRegressionTrainer", "MlpTrainerOptionsBase",
             "MlpActivation", "MlpOptimizer", "MlpDevice", "MlpModelParameters", "MlpMulticlassModelParameters",
-            "MlpRegressionModelParameters", "MlpEpochRecord",
+            "MlpRegressionModelParameters", "MlpEpochRecord", "MlpEpochReport", "MlpLearningRateSchedule",
         })
         {
             Assert.Contains(name, names);
@@ -91,6 +91,19 @@ public sealed class PublicApiTests
         Assert.AreEqual("Features", options.FeatureColumnName);
         Assert.IsNull(options.ExampleWeightColumnName);
         Assert.AreEqual(MlpRegressionLoss.Squared, new MlpRegressionTrainer.Options().Loss);
+        Assert.AreEqual(MlpLearningRateSchedule.Constant, options.LearningRateSchedule);
+        Assert.IsNull(options.LearningRateDecay);
+        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.LearningRateDecayEpochs, options.LearningRateDecayEpochs);
+        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.LearningRatePatience, options.LearningRatePatience);
+        Assert.AreEqual(0f, options.MinimumLearningRate);
+        Assert.AreEqual(0f, options.ValidationFraction);
+        Assert.IsNull(options.EarlyStoppingPatience);
+        Assert.AreEqual(0f, options.EarlyStoppingMinDelta);
+        Assert.AreEqual(0f, options.DropoutRate);
+        Assert.IsNull(options.GradientClipNorm);
+        Assert.IsNull(options.Progress);
+        Assert.AreEqual(1f, options.PositiveClassWeight);
+        Assert.IsNull(new MlpMulticlassTrainer.Options().ClassWeights);
     }
 
     private static bool IsVisible(MemberInfo member, Type declaringType)
