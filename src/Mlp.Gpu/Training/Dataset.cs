@@ -63,27 +63,6 @@ public sealed class Dataset
             throw new ArgumentException($"The {name} has {FeatureCount} features; the network expects {network.InputCount}.");
         if (LabelWidth != network.LabelWidth)
             throw new ArgumentException($"The {name} has {LabelWidth} label values per row; the network's {network.Loss} head expects {network.LabelWidth}.");
-        for (int i = 0; i < Features.Length; i++)
-            if (!float.IsFinite(Features[i]))
-                throw new ArgumentException($"The {name} has a non-finite feature value ({Features[i]}) at row {i / FeatureCount}, feature {i % FeatureCount}.");
-        for (int i = 0; i < Labels.Length; i++)
-        {
-            float y = Labels[i];
-            int row = i / LabelWidth;
-            string? problem = network.Loss switch
-            {
-                LossFunction.BinaryCrossEntropy when y is not (0f or 1f) => "a binary label must be 0 or 1",
-                LossFunction.SoftmaxCrossEntropy when !(y >= 0 && y < network.OutputCount && y == MathF.Floor(y)) =>
-                    $"a class label must be an integer in [0, {network.OutputCount - 1}]",
-                _ when !float.IsFinite(y) => "a label must be finite",
-                _ => null,
-            };
-            if (problem is not null)
-                throw new ArgumentException($"The {name} has an invalid label {y} at row {row}: {problem}.");
-        }
-        if (Weights is not null)
-            for (int i = 0; i < Weights.Length; i++)
-                if (!(Weights[i] >= 0f) || !float.IsFinite(Weights[i]))
-                    throw new ArgumentException($"The {name} has an invalid example weight {Weights[i]} at row {i}: weights must be finite and non-negative.");
+        DataValidation.Validate(network, Features, Labels, Weights, name, firstRow: 0);
     }
 }

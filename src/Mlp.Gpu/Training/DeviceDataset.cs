@@ -3,10 +3,11 @@ using Mlp.Gpu.Backends;
 namespace Mlp.Gpu;
 
 /// <summary>A <see cref="Dataset"/> uploaded once to a backend, with the row order of the current epoch.</summary>
-internal sealed class DeviceDataset : IDisposable
+internal sealed class DeviceDataset : IBatchSource
 {
     private readonly IBackend _backend;
     private readonly int[] _order;
+    private int _next;
 
     public DeviceDataset(IBackend backend, Dataset data)
     {
@@ -35,14 +36,36 @@ internal sealed class DeviceDataset : IDisposable
 
     public DeviceBuffer<float>? Weights { get; }
 
+    /// <inheritdoc/>
+    public bool Weighted => Weights is not null;
+
     /// <summary>Row indices in the order of the current epoch.</summary>
     public DeviceBuffer<int> Order { get; }
 
     /// <summary>Σ_i w_i·Σ_j (y_ij − ȳ_j)², the denominator of R².</summary>
     public double TotalSquares { get; }
 
+    /// <inheritdoc/>
+    public void StartEpoch(Random random, bool shuffle)
+    {
+        if (shuffle)
+            Shuffle(random);
+        _next = 0;
+    }
+
+    /// <inheritdoc/>
+    public int LoadNext(NetworkWorkspace workspace, int batchSize)
+    {
+        int rows = Math.Min(batchSize, Data.RowCount - _next);
+        if (rows <= 0)
+            return 0;
+        LoadBatch(workspace, _next, rows);
+        _next += rows;
+        return rows;
+    }
+
     /// <summary>Fisher–Yates shuffle of the row order, continuing from the current order (as scikit-learn does).</summary>
-    public void Shuffle(Random random)
+    private void Shuffle(Random random)
     {
         for (int i = _order.Length - 1; i > 0; i--)
         {

@@ -35,13 +35,50 @@ public static class NetworkTrainer
         return Train(backend, network, initialParameters, training, validation, options);
     }
 
+    /// <summary>
+    /// Trains on rows streamed from <paramref name="training"/> instead of a dataset held in memory: blocks of
+    /// <see cref="TrainingOptions.StreamBlockRows"/> rows are read (the next one on a worker thread while the current
+    /// one trains) and shuffled within the block, so memory stays bounded by two blocks whatever the data's size.
+    /// </summary>
+    /// <param name="network">The architecture.</param>
+    /// <param name="initialParameters">Starting parameters; not modified.</param>
+    /// <param name="training">The training rows; read once per epoch, from the start.</param>
+    /// <param name="validation">Optional validation examples (held in memory), evaluated after every epoch.</param>
+    /// <param name="options">Epochs, batch size, optimizer, device, cancellation.</param>
+    /// <exception cref="ArgumentException">A streamed row is invalid (named by its position in the stream), or the stream is empty.</exception>
+    public static TrainingResult Train(NetworkDescription network, float[] initialParameters, IRowStream training,
+        Dataset? validation, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(initialParameters);
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (initialParameters.Length != network.ParameterCount)
+            throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {initialParameters.Length}.", nameof(initialParameters));
+        if (training.FeatureCount != network.InputCount || training.LabelWidth != network.LabelWidth)
+            throw new ArgumentException($"The stream has {training.FeatureCount} features and {training.LabelWidth} label values per row; " +
+                $"the network expects {network.InputCount} and {network.LabelWidth}.", nameof(training));
+        validation?.Validate(network, "validation data");
+
+        using var backend = BackendFactory.Create(options.Device);
+        using var train = new StreamBatchSource(backend, network, training, options.StreamBlockRows, options.BatchSize);
+        return Train(backend, network, initialParameters, train, Math.Max(options.BatchSize, 1), validation, options);
+    }
+
     internal static TrainingResult Train(IBackend backend, NetworkDescription network, float[] initialParameters,
         Dataset training, Dataset? validation, TrainingOptions options)
     {
-        var optimizer = options.Optimizer;
         int capacity = Math.Min(options.BatchSize, Math.Max(training.RowCount, validation?.RowCount ?? 0));
-        using var workspace = new NetworkWorkspace(backend, network, capacity, optimizer.Kind, options.DropoutRate, options.Seed);
         using var train = new DeviceDataset(backend, training);
+        return Train(backend, network, initialParameters, train, capacity, validation, options);
+    }
+
+    private static TrainingResult Train(IBackend backend, NetworkDescription network, float[] initialParameters,
+        IBatchSource train, int capacity, Dataset? validation, TrainingOptions options)
+    {
+        var optimizer = options.Optimizer;
+        using var workspace = new NetworkWorkspace(backend, network, capacity, optimizer.Kind, options.DropoutRate, options.Seed);
         using var valid = validation is null ? null : new DeviceDataset(backend, validation);
         backend.Upload(initialParameters, workspace.Parameters);
 
@@ -56,16 +93,16 @@ public static class NetworkTrainer
             float learningRate = options.Schedule.GetRate(epoch, optimizer.LearningRate, history);
             if (!(learningRate >= 0f) || !float.IsFinite(learningRate))
                 throw new InvalidOperationException($"The learning-rate schedule gave {learningRate} for epoch {epoch}; rates must be non-negative and finite.");
-            if (options.Shuffle)
-                train.Shuffle(random);
+            train.StartEpoch(random, options.Shuffle);
             backend.Fill(workspace.Accumulator, 0f);
-            for (int start = 0; start < training.RowCount; start += options.BatchSize)
+            while (true)
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(options.BatchSize, training.RowCount - start);
-                train.LoadBatch(workspace, start, rows);
+                int rows = train.LoadNext(workspace, options.BatchSize);
+                if (rows == 0)
+                    break;
                 workspace.Forward(rows, trainingStep: ++step);
-                workspace.Loss(rows, train.Weights is not null, withGradient: true);
+                workspace.Loss(rows, train.Weighted, withGradient: true);
                 workspace.Backward(rows);
                 if (options.GradientClipNorm is { } maxNorm)
                     backend.ClipGradientNorm(workspace.Gradients, network.ParameterCount, maxNorm, workspace.Scratch);

@@ -43,6 +43,12 @@ public sealed class TrainingOptions
     /// </summary>
     public float? GradientClipNorm { get; set; }
 
+    /// <summary>
+    /// Rows per block when training from an <see cref="IRowStream"/>: rows are shuffled within a block, and two blocks
+    /// are held at a time. &gt;= 1; default 65,536 (about 200 MB for 784 features).
+    /// </summary>
+    public int StreamBlockRows { get; set; } = 65_536;
+
     /// <summary>Where to train. Default <see cref="DeviceKind.Auto"/>.</summary>
     public DeviceKind Device { get; set; } = DeviceKind.Auto;
 
@@ -68,6 +74,8 @@ public sealed class TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, $"{nameof(GradientClipNorm)} must be positive and finite or null; got {clip}.");
         if (!(DropoutRate is >= 0f and < 1f))
             throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, $"{nameof(DropoutRate)} must be in [0, 1); got {DropoutRate}.");
+        if (StreamBlockRows < 1)
+            throw new ArgumentOutOfRangeException(nameof(StreamBlockRows), StreamBlockRows, $"{nameof(StreamBlockRows)} must be at least 1; got {StreamBlockRows}.");
         if (!Enum.IsDefined(Device))
             throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
         ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));

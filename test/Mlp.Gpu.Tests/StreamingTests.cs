@@ -1,0 +1,92 @@
+namespace Mlp.Gpu.Tests;
+
+/// <summary>Training from an <see cref="IRowStream"/>: same results as cached data, bounded reads, clear errors.</summary>
+[TestClass]
+public sealed class StreamingTests
+{
+    /// <summary>Serves a dataset's rows in order, recording how it is read.</summary>
+    private sealed class ArrayRowStream(Dataset data) : IRowStream
+    {
+        private int _next;
+
+        public int FeatureCount => data.FeatureCount;
+
+        public int LabelWidth => data.LabelWidth;
+
+        public bool HasWeights => data.Weights is not null;
+
+        public int Resets { get; private set; }
+
+        public int LargestRead { get; private set; }
+
+        public void Reset()
+        {
+            _next = 0;
+            Resets++;
+        }
+
+        public int Read(Span<float> features, Span<float> labels, Span<float> weights, int maxRows)
+        {
+            LargestRead = Math.Max(LargestRead, maxRows);
+            int rows = Math.Min(Math.Min(maxRows, 7), data.RowCount - _next); // short reads must be fine too
+            data.Features.AsSpan(_next * FeatureCount, rows * FeatureCount).CopyTo(features);
+            data.Labels.AsSpan(_next * LabelWidth, rows * LabelWidth).CopyTo(labels);
+            if (HasWeights)
+                data.Weights.AsSpan(_next, rows).CopyTo(weights);
+            _next += rows;
+            return rows;
+        }
+    }
+
+    [TestMethod]
+    public void WithoutShuffleStreamingEqualsCachedTrainingBitForBit()
+    {
+        var data = TestData.SmoothRegression(1000, seed: 2);
+        var net = new NetworkDescription(2, [16], Activation.Tanh, 1, LossFunction.Squared);
+        var initial = ParameterInitializer.Create(net, 1);
+        var options = new TrainingOptions { Epochs = 3, BatchSize = 32, Shuffle = false, StreamBlockRows = 100 };
+        var cached = NetworkTrainer.Train(net, initial, data, null, options);
+        var stream = new ArrayRowStream(data);
+        var streamed = NetworkTrainer.Train(net, initial, stream, null, options);
+        CollectionAssert.AreEqual(cached.Parameters, streamed.Parameters);
+        for (int e = 0; e < 3; e++)
+        {
+            Assert.AreEqual(cached.History[e].TrainingLoss, streamed.History[e].TrainingLoss, 1e-6);
+            Assert.AreEqual(cached.History[e].TrainingMetric!.Value, streamed.History[e].TrainingMetric!.Value, 1e-6, "R² from streamed label moments");
+        }
+        Assert.AreEqual(3, stream.Resets, "one pass per epoch");
+        Assert.IsLessThanOrEqualTo(128, stream.LargestRead, "reads never exceed a block (100 rows rounded up to whole batches)");
+    }
+
+    [TestMethod]
+    public void ShuffledStreamingLearnsTheSpirals()
+    {
+        var data = TestData.Spirals(200, seed: 7);
+        var net = new NetworkDescription(2, [64, 64], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var options = new TrainingOptions { Epochs = 400, BatchSize = 32, StreamBlockRows = 128, Optimizer = { LearningRate = 0.01f }, Seed = 1 };
+        var result = NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), new ArrayRowStream(data), null, options);
+        Assert.IsGreaterThanOrEqualTo(0.98, TestData.Accuracy(new NetworkPredictor(net, result.Parameters), data));
+    }
+
+    [TestMethod]
+    public void ABadRowIsNamedByItsPositionInTheStream()
+    {
+        var data = TestData.Spirals(300, seed: 1);
+        data.Features[2 * 517] = float.PositiveInfinity;
+        var net = new NetworkDescription(2, [8], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 16, StreamBlockRows = 64 };
+        var error = Assert.ThrowsExactly<ArgumentException>(() =>
+            NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), new ArrayRowStream(data), null, options));
+        StringAssert.Contains(error.Message, "row 517");
+        StringAssert.Contains(error.Message, "training stream");
+    }
+
+    [TestMethod]
+    public void EmptyOrMismatchedStreamsAreRejected()
+    {
+        var net = new NetworkDescription(3, [4], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var wrongWidth = new ArrayRowStream(TestData.Spirals(10, seed: 1));
+        Assert.ThrowsExactly<ArgumentException>(() =>
+            NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), wrongWidth, null, new TrainingOptions()));
+    }
+}
