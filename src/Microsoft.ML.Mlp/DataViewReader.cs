@@ -103,14 +103,14 @@ internal static class DataViewReader
         return builder.ToDataset();
     }
 
-    private static bool IsUsableLabel(float label, NetworkDescription network) => network.Loss switch
+    internal static bool IsUsableLabel(float label, NetworkDescription network) => network.Loss switch
     {
         LossFunction.BinaryCrossEntropy => label is 0f or 1f,
         LossFunction.SoftmaxCrossEntropy => label >= 0 && label < network.OutputCount,
         _ => float.IsFinite(label),
     };
 
-    private static string DescribeBadLabel(float label, NetworkDescription network, string column, string dataName, long row) => network.Loss switch
+    internal static string DescribeBadLabel(float label, NetworkDescription network, string column, string dataName, long row) => network.Loss switch
     {
         LossFunction.BinaryCrossEntropy =>
             $"The label column '{column}' of the {dataName} has the value {label} in row {row}; a binary label must be false or true (0 or 1).",
@@ -119,6 +119,37 @@ internal static class DataViewReader
             $"{network.OutputCount} classes (the label key type of the training data). Map the validation labels with the same MapValueToKey transformer.",
         _ => $"The label column '{column}' of the {dataName} has the value {label} in row {row}; a regression label must be finite.",
     };
+
+    /// <summary>
+    /// Copies one feature vector (dense or sparse) into <paramref name="destination"/>; a non-finite value is an error
+    /// naming the column, the row and the slot.
+    /// </summary>
+    internal static void CopyFeatures(in VBuffer<float> source, Span<float> destination, string featureColumnName, string dataName, long row)
+    {
+        var values = source.GetValues();
+        if (source.IsDense)
+        {
+            values.CopyTo(destination);
+        }
+        else
+        {
+            destination.Clear();
+            var indices = source.GetIndices();
+            for (int i = 0; i < values.Length; i++)
+                destination[indices[i]] = values[i];
+        }
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                int slot = source.IsDense ? i : source.GetIndices()[i];
+                throw new InvalidOperationException(
+                    $"The feature column '{featureColumnName}' of the {dataName} has a non-finite value ({values[i]}) in row {row} " +
+                    $"(0-based), slot {slot}. Replace or remove missing values before training, for example with " +
+                    "mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
+            }
+        }
+    }
 
     /// <summary>Growable dense destination arrays.</summary>
     private sealed class Builder(int featureCount, int capacity, bool hasWeights, string featureColumnName, string dataName)
@@ -135,24 +166,7 @@ internal static class DataViewReader
             if (RowCount == _capacity)
                 Grow();
 
-            var destination = _features.AsSpan(RowCount * featureCount, featureCount);
-            var values = source.GetValues();
-            if (source.IsDense)
-            {
-                values.CopyTo(destination);
-            }
-            else
-            {
-                destination.Clear();
-                var indices = source.GetIndices();
-                for (int i = 0; i < values.Length; i++)
-                    destination[indices[i]] = values[i];
-            }
-            for (int i = 0; i < values.Length; i++)
-            {
-                if (!float.IsFinite(values[i]))
-                    throw NonFinite(source, i, row);
-            }
+            CopyFeatures(in source, _features.AsSpan(RowCount * featureCount, featureCount), featureColumnName, dataName, row);
 
             _labels[RowCount] = label;
             if (_weights is not null)
@@ -185,16 +199,6 @@ internal static class DataViewReader
             Array.Resize(ref _labels, _capacity);
             if (_weights is not null)
                 Array.Resize(ref _weights, _capacity);
-        }
-
-        private InvalidOperationException NonFinite(in VBuffer<float> source, int valueIndex, long row)
-        {
-            int slot = source.IsDense ? valueIndex : source.GetIndices()[valueIndex];
-            float value = source.GetValues()[valueIndex];
-            return new InvalidOperationException(
-                $"The feature column '{featureColumnName}' of the {dataName} has a non-finite value ({value}) in row {row} " +
-                $"(0-based), slot {slot}. Replace or remove missing values before training, for example with " +
-                "mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
         }
     }
 }

@@ -95,6 +95,12 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
         /// <summary>Default <see cref="MlpTrainerOptionsBase.DropoutRate"/>: 0 (off).</summary>
         public const float DropoutRate = 0f;
 
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.StreamTrainingData"/>: false (cache the data in memory).</summary>
+        public const bool StreamTrainingData = false;
+
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.StreamBlockRows"/>: 65,536.</summary>
+        public const int StreamBlockRows = 65_536;
+
         /// <summary>Default <see cref="MlpBinaryTrainer.Options.PositiveClassWeight"/>: 1.</summary>
         public const float PositiveClassWeight = 1f;
 
@@ -212,6 +218,20 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     public float DropoutRate = Defaults.DropoutRate;
 
     /// <summary>
+    /// Read the training data from the IDataView once per epoch in blocks of <see cref="StreamBlockRows"/> rows instead
+    /// of caching it in memory as dense floats; for data larger than memory (e.g. a binary IDataView file). The next
+    /// block is read while the current one trains; rows are shuffled within each block. Not combinable with
+    /// <see cref="ValidationFraction"/> (pass validation data to Fit instead). Default false.
+    /// </summary>
+    public bool StreamTrainingData = Defaults.StreamTrainingData;
+
+    /// <summary>
+    /// Rows per block when <see cref="StreamTrainingData"/> is on: two blocks are held at a time, so memory is about
+    /// 2 x rows x features x 4 bytes; at least 1. Default 65,536.
+    /// </summary>
+    public int StreamBlockRows = Defaults.StreamBlockRows;
+
+    /// <summary>
     /// Before every step, scale the minibatch gradient g down to this global L2 norm when it is longer
     /// (g ← g·min(1, c/‖g‖)); positive and finite. Null (the default) does not clip.
     /// </summary>
@@ -292,6 +312,9 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
             Check(patience >= 1, nameof(EarlyStoppingPatience), patience, "must be at least 1 (or null to train every epoch)");
         Check(float.IsFinite(EarlyStoppingMinDelta) && EarlyStoppingMinDelta >= 0, nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "must be non-negative and finite");
         Check(DropoutRate is >= 0 and < 1, nameof(DropoutRate), DropoutRate, "must be in [0, 1)");
+        Check(StreamBlockRows >= 1, nameof(StreamBlockRows), StreamBlockRows, "must be at least 1");
+        if (StreamTrainingData)
+            Check(ValidationFraction == 0, nameof(ValidationFraction), ValidationFraction, "must be 0 when StreamTrainingData is on (pass validation data to Fit instead)");
         if (GradientClipNorm is { } clip)
             Check(float.IsFinite(clip) && clip > 0, nameof(GradientClipNorm), clip, "must be positive and finite (or null for no clipping)");
     }

@@ -49,7 +49,9 @@ internal static class MlpTrainingSession
         using var hostWatch = WatchHostCancellation(host, cancellation);
         var token = cancellation.Token;
 
-        var training = DataViewReader.Read(host, channel, trainingSet, network, "training data", token);
+        // Streaming reads the IDataView once per epoch in bounded blocks; otherwise it is cached once as dense floats.
+        using var stream = settings.StreamTrainingData ? new DataViewRowStream(host, trainingSet, network, classWeights, token) : null;
+        Dataset? training = stream is null ? DataViewReader.Read(host, channel, trainingSet, network, "training data", token) : null;
         Dataset? validation = null;
         if (context.ValidationSet is { } validationSet)
         {
@@ -64,10 +66,11 @@ internal static class MlpTrainingSession
 
         int seed = settings.Seed ?? host.Rand.Next();
         if (settings.ValidationFraction > 0)
-            (training, validation) = HoldOut(channel, training, settings.ValidationFraction, seed, network);
+            (training, validation) = HoldOut(channel, training!, settings.ValidationFraction, seed, network);
         if (classWeights is not null)
         {
-            training = WithClassWeights(training, classWeights);
+            if (training is not null)
+                training = WithClassWeights(training, classWeights); // the stream applies them as it reads
             if (validation is not null)
                 validation = WithClassWeights(validation, classWeights);
         }
@@ -76,7 +79,8 @@ internal static class MlpTrainingSession
             "{8} epochs, batch size {9}, {10} with learning rate {11} ({12} schedule), seed {13}.",
             initial is null ? "Training" : "Continuing to train",
             featureCount, string.Join("-", network.Layers.Take(network.Layers.Count - 1).Select(l => l.OutputCount)), outputCount,
-            initial?.Activation ?? settings.Activation, network.ParameterCount, training.RowCount,
+            initial?.Activation ?? settings.Activation, network.ParameterCount,
+            training is null ? string.Create(CultureInfo.InvariantCulture, $"a stream (blocks of {settings.StreamBlockRows} rows) of") : training.RowCount.ToString(CultureInfo.InvariantCulture),
             validation is null ? "" : string.Create(CultureInfo.InvariantCulture, $" ({validation.RowCount} for validation)"),
             settings.NumberOfEpochs, settings.BatchSize, settings.Optimizer, settings.LearningRate, settings.LearningRateSchedule, seed);
 
@@ -108,6 +112,7 @@ internal static class MlpTrainingSession
             EarlyStoppingMinDelta = settings.EarlyStoppingMinDelta,
             DropoutRate = settings.DropoutRate,
             GradientClipNorm = settings.GradientClipNorm,
+            StreamBlockRows = settings.StreamBlockRows,
             Device = settings.DeviceKind,
             CancellationToken = token,
             EpochCompleted = record =>
@@ -126,7 +131,14 @@ internal static class MlpTrainingSession
         TrainingResult result;
         try
         {
-            result = NetworkTrainer.Train(network, initialParameters, training, validation, options);
+            result = training is not null
+                ? NetworkTrainer.Train(network, initialParameters, training, validation, options)
+                : NetworkTrainer.Train(network, initialParameters, stream!, validation, options);
+        }
+        catch (ArgumentException e) when (stream is { RowsRead: 0 })
+        {
+            throw new InvalidOperationException("The training data has no usable rows" + (stream.SkippedLabels + stream.SkippedWeights > 0
+                ? $": all {stream.SkippedLabels + stream.SkippedWeights} row(s) have a missing label or an invalid weight." : ": it is empty."), e);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested && !settings.CancellationToken.IsCancellationRequested)
         {
@@ -138,6 +150,11 @@ internal static class MlpTrainingSession
         {
             throw Diverged(settings, e.Epoch + epochOffset, e);
         }
+
+        if (stream is { SkippedLabels: > 0 })
+            channel.Warning("Skipped {0} row(s) of the training data whose label in column '{1}' is missing (each epoch).", stream.SkippedLabels, trainingSet.Schema.Label!.Value.Name);
+        if (stream is { SkippedWeights: > 0 })
+            channel.Warning("Skipped {0} row(s) of the training data whose weight is negative or not finite (each epoch).", stream.SkippedWeights);
 
         foreach (float value in result.Parameters)
         {

@@ -36,6 +36,8 @@ internal sealed class MlpTrainingSettings
         EarlyStoppingPatience = options.EarlyStoppingPatience;
         EarlyStoppingMinDelta = options.EarlyStoppingMinDelta;
         DropoutRate = options.DropoutRate;
+        StreamTrainingData = options.StreamTrainingData;
+        StreamBlockRows = options.StreamBlockRows;
         GradientClipNorm = options.GradientClipNorm;
         Shuffle = options.Shuffle;
         Seed = options.Seed;
@@ -68,6 +70,8 @@ internal sealed class MlpTrainingSettings
     public int? EarlyStoppingPatience { get; }
     public float EarlyStoppingMinDelta { get; }
     public float DropoutRate { get; }
+    public bool StreamTrainingData { get; }
+    public int StreamBlockRows { get; }
     public float? GradientClipNorm { get; }
     public bool Shuffle { get; }
     public int? Seed { get; }
