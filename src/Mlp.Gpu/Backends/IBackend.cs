@@ -16,6 +16,12 @@ internal interface IBackend : IDisposable
     /// <summary>A zero-filled int buffer (row indices).</summary>
     DeviceBuffer<int> AllocateIndices(int length);
 
+    /// <summary>
+    /// A read-only device buffer with <paramref name="source"/>'s values for the life of a training run. The CPU backend
+    /// shares the array itself (pinned, no copy), so training data is held once; GPU backends allocate and upload.
+    /// </summary>
+    DeviceBuffer<float> Share(float[] source);
+
     /// <summary>Copies host data into the start of <paramref name="destination"/>.</summary>
     void Upload(ReadOnlySpan<float> source, DeviceBuffer<float> destination);
 

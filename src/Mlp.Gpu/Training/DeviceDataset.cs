@@ -13,14 +13,11 @@ internal sealed class DeviceDataset : IBatchSource
     {
         _backend = backend;
         Data = data;
-        Features = backend.Allocate(data.Features.Length);
-        Labels = backend.Allocate(data.Labels.Length);
-        Weights = data.Weights is null ? null : backend.Allocate(data.RowCount);
+        // Shared, not copied, on the CPU: the cached data set is held once. Kernels only read these buffers.
+        Features = backend.Share(data.Features);
+        Labels = backend.Share(data.Labels);
+        Weights = data.Weights is null ? null : backend.Share(data.Weights);
         Order = backend.AllocateIndices(data.RowCount);
-        backend.Upload(data.Features, Features);
-        backend.Upload(data.Labels, Labels);
-        if (Weights is not null)
-            backend.Upload(data.Weights, Weights);
         _order = new int[data.RowCount];
         for (int i = 0; i < _order.Length; i++)
             _order[i] = i;

@@ -19,6 +19,9 @@ internal sealed unsafe class CpuBackend : IBackend
     public DeviceBuffer<int> AllocateIndices(int length) => new CpuBuffer<int>(length);
 
     /// <inheritdoc/>
+    public DeviceBuffer<float> Share(float[] source) => new CpuBuffer<float>(source);
+
+    /// <inheritdoc/>
     public void Upload(ReadOnlySpan<float> source, DeviceBuffer<float> destination) => source.CopyTo(Host(destination).Span);
 
     /// <inheritdoc/>

@@ -7,8 +7,18 @@ namespace Mlp.Gpu.Backends.Cpu;
 internal sealed class CpuBuffer<T> : DeviceBuffer<T>
     where T : unmanaged
 {
+    private GCHandle _pin;
+
     public CpuBuffer(int length)
         : base(length) => Array = GC.AllocateArray<T>(length, pinned: true);
+
+    /// <summary>Wraps an existing array, pinning it until <see cref="Dispose"/>.</summary>
+    public CpuBuffer(T[] array)
+        : base(array.Length)
+    {
+        Array = array;
+        _pin = GCHandle.Alloc(array, GCHandleType.Pinned);
+    }
 
     /// <summary>The pinned storage.</summary>
     public T[] Array { get; }
@@ -22,5 +32,7 @@ internal sealed class CpuBuffer<T> : DeviceBuffer<T>
     /// <inheritdoc/>
     public override void Dispose()
     {
+        if (_pin.IsAllocated)
+            _pin.Free();
     }
 }

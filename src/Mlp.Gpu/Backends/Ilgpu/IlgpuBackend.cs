@@ -85,6 +85,14 @@ internal sealed class IlgpuBackend : IBackend
     }
 
     /// <inheritdoc/>
+    public DeviceBuffer<float> Share(float[] source)
+    {
+        var buffer = Allocate(source.Length);
+        Upload(source, buffer);
+        return buffer;
+    }
+
+    /// <inheritdoc/>
     public void Upload(ReadOnlySpan<float> source, DeviceBuffer<float> destination) => CopyIn(source, Own(destination, nameof(destination)));
 
     /// <inheritdoc/>
