@@ -119,7 +119,15 @@ def main():
     p.add_argument("framework", choices=["torch", "sklearn"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--rows", type=int, help="override the workload's row count")
+    p.add_argument("--batch", type=int, help="override the workload's batch size")
+    p.add_argument("--hidden", type=str, help="override the hidden widths, e.g. 512,512")
     a = p.parse_args()
+    if a.workload in WORKLOADS and (a.rows or a.batch or a.hidden):
+        rows, widths, act, loss, opt, batch = WORKLOADS[a.workload]
+        if a.hidden:
+            widths = [widths[0]] + [int(h) for h in a.hidden.split(",")] + [widths[-1]]
+        WORKLOADS[a.workload] = (a.rows or rows, widths, act, loss, opt, a.batch or batch)
     result = {"workload": a.workload, "framework": a.framework, "threads": a.threads}
     if a.workload == "W4":
         latency, rows = (torch_infer if a.framework == "torch" else sklearn_infer)(a.threads)

@@ -7,6 +7,7 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(St
     ["train"] = ("training samples/s of W1-W3 [--workload W1|W2|W3|all] [--threads N] [--epochs E] [--runs R] [--device D] [--peers]", TrainingBenchmark.Run),
     ["infer"] = ("W4: PredictionEngine latency and Transform rows/s on the W1 network [--threads N] [--peers]", InferenceBenchmark.Run),
     ["stream"] = ("streaming vs cached training from a binary IDataView file: samples/s and peak working set [--rows N] [--mode stream,cached]", StreamingBenchmark.Run),
+    ["sweep"] = ("W1-shape throughput vs batch size and hidden width, ours and a peer, with a PNG [--rows N] [--peer torch|sklearn] [--out PNG]", SweepBenchmark.Run),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

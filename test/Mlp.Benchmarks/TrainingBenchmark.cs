@@ -110,7 +110,7 @@ internal static class TrainingBenchmark
         return json is { } doc && doc.RootElement.TryGetProperty(field, out var value) ? value.GetDouble() : null;
     }
 
-    internal static JsonDocument? PeerJson(string workload, string framework, int threads, int epochs)
+    internal static JsonDocument? PeerJson(string workload, string framework, int threads, int epochs, string[]? extra = null)
     {
         string? root = BenchmarkUtil.RepoRoot();
         if (root is null)
@@ -121,6 +121,8 @@ internal static class TrainingBenchmark
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (string argument in extra ?? [])
+            start.ArgumentList.Add(argument);
         start.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
         start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         start.Environment.Remove("OPENBLAS_CORETYPE");   // set on some hosts for old OpenBLAS builds; they slow current numpy
