@@ -58,12 +58,15 @@ public sealed class ServedModel
     /// <summary>Number of features a request must carry.</summary>
     public int FeatureCount { get; }
 
-    /// <summary>Loads a model saved with <c>mlContext.Model.Save</c>.</summary>
+    /// <summary>Loads a model saved with <c>mlContext.Model.Save</c>, through <see cref="MlpModelFile"/>: the zip's
+    /// checksums are verified first, and every load failure is one <see cref="InvalidDataException"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is damaged, truncated, from a newer version, or not an ML.NET model.</exception>
+    /// <exception cref="InvalidOperationException">The file is a valid ML.NET model, but not a binary MLP over a
+    /// <c>Features</c> vector.</exception>
     public static ServedModel Load(MLContext ml, string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The model file '{path}' does not exist.", path);
-        var model = ml.Model.Load(path, out var inputSchema);
+        var model = MlpModelFile.Load(ml, path, out var inputSchema);
         return new ServedModel(ml, model, inputSchema, Path.GetFullPath(path));
     }
 

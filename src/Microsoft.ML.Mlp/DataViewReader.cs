@@ -12,7 +12,8 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// <remarks>
 /// As in ML.NET's trainers, rows whose label is missing (a missing key, a NaN regression target) or whose weight is
 /// negative or not finite are skipped and counted. A non-finite feature value is an error that names the column and
-/// the row, because silently dropping rows would hide a missing-value problem that prediction would then meet.
+/// the row, because silently dropping rows would hide a missing-value problem that prediction would then meet, unless
+/// <see cref="MlpTrainerOptionsBase.SkipRowsWithNonFiniteFeatures"/> asks to skip and count such rows too.
 /// </remarks>
 internal static class DataViewReader
 {
@@ -26,10 +27,11 @@ internal static class DataViewReader
     /// <param name="network">The network to train: its input width and loss head decide how labels are read.</param>
     /// <param name="dataName">"training data" or "validation data", for messages.</param>
     /// <param name="cancellationToken">Cancels reading.</param>
+    /// <param name="skipNonFiniteFeatures">Skip and count rows with a NaN or infinite feature value instead of failing.</param>
     /// <exception cref="InvalidOperationException">A feature value is not finite, a label is out of range, or no
     /// usable row remains.</exception>
     public static Dataset Read(IHost host, IChannel channel, RoleMappedData data, NetworkDescription network,
-        string dataName, CancellationToken cancellationToken)
+        string dataName, CancellationToken cancellationToken, bool skipNonFiniteFeatures = false)
     {
         var featureColumn = data.Schema.Feature!.Value;
         var labelColumn = data.Schema.Label!.Value;
@@ -47,7 +49,7 @@ internal static class DataViewReader
         int capacity = (int)Math.Clamp(knownRows ?? InitialRowCapacity, 1, Array.MaxLength / featureCount);
         var builder = new Builder(featureCount, capacity, weightColumn is not null, featureColumn.Name, dataName);
 
-        long skippedLabels = 0, skippedWeights = 0;
+        long skippedLabels = 0, skippedWeights = 0, skippedFeatures = 0;
         using (var cursor = data.Data.GetRowCursor(columns))
         {
             var getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
@@ -85,6 +87,11 @@ internal static class DataViewReader
                     }
                 }
                 getFeatures(ref features);
+                if (skipNonFiniteFeatures && !AllFinite(in features))
+                {
+                    skippedFeatures++;
+                    continue;
+                }
                 builder.Add(in features, label, weight, row);
             }
         }
@@ -93,14 +100,33 @@ internal static class DataViewReader
             channel.Warning("Skipped {0} row(s) of the {1} whose label in column '{2}' is missing.", skippedLabels, dataName, labelColumn.Name);
         if (skippedWeights > 0)
             channel.Warning("Skipped {0} row(s) of the {1} whose weight in column '{2}' is negative or not finite.", skippedWeights, dataName, weightColumn!.Value.Name);
+        if (skippedFeatures > 0)
+            channel.Warning(NonFiniteRowsSkipped, skippedFeatures, dataName, featureColumn.Name);
         if (builder.RowCount == 0)
         {
+            long skipped = skippedLabels + skippedWeights + skippedFeatures;
             throw new InvalidOperationException(
-                $"The {dataName} has no usable rows" + (skippedLabels + skippedWeights > 0
-                    ? $": all {skippedLabels + skippedWeights} row(s) have a missing label or an invalid weight."
+                $"The {dataName} has no usable rows" + (skipped > 0
+                    ? $": all {skipped} row(s) have a missing label, an invalid weight or a non-finite feature value."
                     : ": it is empty."));
         }
         return builder.ToDataset();
+    }
+
+    /// <summary>The warning for rows skipped by <see cref="MlpTrainerOptionsBase.SkipRowsWithNonFiniteFeatures"/>:
+    /// count, data name, feature column.</summary>
+    internal const string NonFiniteRowsSkipped =
+        "Skipped {0} row(s) of the {1} with a NaN or infinite value in the feature column '{2}' (SkipRowsWithNonFiniteFeatures is on).";
+
+    /// <summary>Whether every stored value of a feature vector is finite (implicit zeros of a sparse vector are).</summary>
+    internal static bool AllFinite(in VBuffer<float> features)
+    {
+        foreach (float value in features.GetValues())
+        {
+            if (!float.IsFinite(value))
+                return false;
+        }
+        return true;
     }
 
     internal static bool IsUsableLabel(float label, NetworkDescription network) => network.Loss switch

@@ -17,6 +17,7 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
     private readonly NetworkDescription _network;
     private readonly float[]? _classWeights;
     private readonly CancellationToken _cancellationToken;
+    private readonly bool _skipNonFiniteFeatures;
     private readonly DataViewSchema.Column[] _columns;
     private readonly DataViewSchema.Column _featureColumn;
     private readonly DataViewSchema.Column _labelColumn;
@@ -27,8 +28,10 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
     private VBuffer<float> _features;
     private long _row;
 
-    public DataViewRowStream(IHost host, RoleMappedData data, NetworkDescription network, float[]? classWeights, CancellationToken cancellationToken)
+    public DataViewRowStream(IHost host, RoleMappedData data, NetworkDescription network, float[]? classWeights, CancellationToken cancellationToken,
+        bool skipNonFiniteFeatures = false)
     {
+        _skipNonFiniteFeatures = skipNonFiniteFeatures;
         _host = host;
         _data = data;
         _network = network;
@@ -52,6 +55,9 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
     /// <summary>Rows of the last pass skipped for a negative or non-finite weight.</summary>
     public long SkippedWeights { get; private set; }
 
+    /// <summary>Rows of the last pass skipped for a non-finite feature value (with SkipRowsWithNonFiniteFeatures).</summary>
+    public long SkippedFeatures { get; private set; }
+
     /// <summary>Rows of the last pass handed to the trainer.</summary>
     public long RowsRead { get; private set; }
 
@@ -63,7 +69,7 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
         _getLabel = RowCursorUtils.GetLabelGetter(_cursor, _labelColumn.Index);
         _getWeight = _data.Schema.Weight is { } w ? _cursor.GetGetter<float>(w) : null;
         _row = -1;
-        SkippedLabels = SkippedWeights = RowsRead = 0;
+        SkippedLabels = SkippedWeights = SkippedFeatures = RowsRead = 0;
     }
 
     public int Read(Span<float> features, Span<float> labels, Span<float> weights, int maxRows)
@@ -97,6 +103,11 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
                 }
             }
             _getFeatures!(ref _features);
+            if (_skipNonFiniteFeatures && !DataViewReader.AllFinite(in _features))
+            {
+                SkippedFeatures++;
+                continue;
+            }
             DataViewReader.CopyFeatures(in _features, features.Slice(count * d, d), _featureColumn.Name, "training data", _row);
             labels[count] = label;
             if (HasWeights)

@@ -10,7 +10,21 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// head. Exposes the architecture, the weights and the training history; saves to and loads from ML.NET model files.
 /// </summary>
 /// <typeparam name="TOutput">What the model produces per example: a single score or a vector of class probabilities.</typeparam>
-/// <remarks>Instances are immutable and thread-safe. Prediction runs on the CPU and allocates nothing per example.</remarks>
+/// <remarks>
+/// <para>Instances are immutable and thread-safe. Prediction runs on the CPU and allocates nothing per example.</para>
+/// <para>
+/// Loading: the MLP's part of a model file is checked field by field (every size against its limit and against the
+/// bytes present, before anything is allocated; every weight finite); a bad field is a <see cref="FormatException"/>.
+/// <c>MLContext.Model.Load</c> reports a damaged, truncated, foreign or newer file with one of these exceptions:
+/// <see cref="FormatException"/> (a decode error), <see cref="InvalidOperationException"/> (ML.NET's "Error during
+/// class instantiation" around the cause), <see cref="InvalidDataException"/> or another <see cref="IOException"/>
+/// (the zip container, a truncated stream, a damaged assembly name), <see cref="ArgumentException"/> or
+/// <see cref="NotSupportedException"/> (ML.NET's schema reader on damaged bytes), or
+/// <see cref="System.Reflection.TargetInvocationException"/> around any of these. It does not check the zip's CRC-32,
+/// so damaged compressed bytes reach ML.NET's readers; <see cref="MlpModelFile.Load(MLContext, string, out DataViewSchema)"/>
+/// checks them first and reports every failure as one <see cref="InvalidDataException"/>.
+/// </para>
+/// </remarks>
 public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOutput>, IValueMapper
 {
     private readonly MlpNetwork _network;

@@ -85,7 +85,12 @@ internal static class MlpNetworkSerializer
     /// <paramref name="allowedLosses"/>.</summary>
     public static MlpNetwork Read(BinaryReader reader, IExceptionContext ectx, uint version, params LossFunction[] allowedLosses)
     {
-        ectx.CheckDecode(version is VersionInitial or VersionBestEpoch, "Unknown MLP model format version.");
+        if (version is not (VersionInitial or VersionBestEpoch))
+        {
+            throw ectx.ExceptDecode(string.Create(CultureInfo.InvariantCulture,
+                $"Unknown MLP model format version 0x{version:X8}; this version of Microsoft.ML.Mlp reads 0x{VersionInitial:X8} to 0x{VersionBestEpoch:X8}. ") +
+                "A file from a newer version of Microsoft.ML.Mlp needs that version (or later) to load.");
+        }
         int featureCount = reader.ReadInt32();
         ectx.CheckDecode(featureCount is >= 1 and <= NetworkDescription.MaxParameterCount, "Invalid number of features.");
         int hiddenCount = reader.ReadInt32();

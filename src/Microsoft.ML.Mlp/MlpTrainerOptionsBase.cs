@@ -101,6 +101,10 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
         /// <summary>Default <see cref="MlpTrainerOptionsBase.StreamBlockRows"/>: 65,536.</summary>
         public const int StreamBlockRows = 65_536;
 
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.SkipRowsWithNonFiniteFeatures"/>: false (a NaN or
+        /// infinite feature value is an error).</summary>
+        public const bool SkipRowsWithNonFiniteFeatures = false;
+
         /// <summary>Default <see cref="MlpBinaryTrainer.Options.PositiveClassWeight"/>: 1.</summary>
         public const float PositiveClassWeight = 1f;
 
@@ -230,6 +234,15 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     /// 2 x rows x features x 4 bytes; at least 1. Default 65,536.
     /// </summary>
     public int StreamBlockRows = Defaults.StreamBlockRows;
+
+    /// <summary>
+    /// What to do with a training or validation row that has a NaN or infinite feature value. False (the default):
+    /// <c>Fit</c> throws <see cref="InvalidOperationException"/> naming the feature column, the first such row (0-based)
+    /// and its slot, because silently dropping rows would hide a missing-value problem that prediction then meets.
+    /// True: such rows are skipped like rows with a missing label, and the number skipped is logged as a warning
+    /// (<c>MLContext.Log</c>). Replacing missing values in the pipeline (<c>ReplaceMissingValues</c>) is usually better.
+    /// </summary>
+    public bool SkipRowsWithNonFiniteFeatures = Defaults.SkipRowsWithNonFiniteFeatures;
 
     /// <summary>
     /// Before every step, scale the minibatch gradient g down to this global L2 norm when it is longer

@@ -50,8 +50,11 @@ internal static class MlpTrainingSession
         var token = cancellation.Token;
 
         // Streaming reads the IDataView once per epoch in bounded blocks; otherwise it is cached once as dense floats.
-        using var stream = settings.StreamTrainingData ? new DataViewRowStream(host, trainingSet, network, classWeights, token) : null;
-        Dataset? training = stream is null ? DataViewReader.Read(host, channel, trainingSet, network, "training data", token) : null;
+        bool skipNonFinite = settings.SkipRowsWithNonFiniteFeatures;
+        using var stream = settings.StreamTrainingData ? new DataViewRowStream(host, trainingSet, network, classWeights, token, skipNonFinite) : null;
+        Dataset? training = stream is null ? DataViewReader.Read(host, channel, trainingSet, network, "training data", token, skipNonFinite) : null;
+        if (training is not null && loss == LossFunction.BinaryCrossEntropy)
+            CheckBothClasses(training, trainingSet.Schema.Label!.Value.Name);
         Dataset? validation = null;
         if (context.ValidationSet is { } validationSet)
         {
@@ -61,7 +64,7 @@ internal static class MlpTrainingSession
                 throw new InvalidOperationException(
                     $"The validation data has {validationFeatures} features in column '{validationSet.Schema.Feature!.Value.Name}'; the training data has {featureCount}.");
             }
-            validation = DataViewReader.Read(host, channel, validationSet, network, "validation data", token);
+            validation = DataViewReader.Read(host, channel, validationSet, network, "validation data", token, skipNonFinite);
         }
 
         int seed = settings.Seed ?? host.Rand.Next();
@@ -127,6 +130,7 @@ internal static class MlpTrainingSession
             },
         };
 
+        CheckHostMemory(settings, network, training, validation);
         var initialParameters = initial?.Parameters ?? ParameterInitializer.Create(network, seed);
         TrainingResult result;
         try
@@ -137,8 +141,9 @@ internal static class MlpTrainingSession
         }
         catch (ArgumentException e) when (stream is { RowsRead: 0 })
         {
-            throw new InvalidOperationException("The training data has no usable rows" + (stream.SkippedLabels + stream.SkippedWeights > 0
-                ? $": all {stream.SkippedLabels + stream.SkippedWeights} row(s) have a missing label or an invalid weight." : ": it is empty."), e);
+            long skipped = stream.SkippedLabels + stream.SkippedWeights + stream.SkippedFeatures;
+            throw new InvalidOperationException("The training data has no usable rows" + (skipped > 0
+                ? $": all {skipped} row(s) have a missing label, an invalid weight or a non-finite feature value." : ": it is empty."), e);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested && !settings.CancellationToken.IsCancellationRequested)
         {
@@ -155,6 +160,8 @@ internal static class MlpTrainingSession
             channel.Warning("Skipped {0} row(s) of the training data whose label in column '{1}' is missing (each epoch).", stream.SkippedLabels, trainingSet.Schema.Label!.Value.Name);
         if (stream is { SkippedWeights: > 0 })
             channel.Warning("Skipped {0} row(s) of the training data whose weight is negative or not finite (each epoch).", stream.SkippedWeights);
+        if (stream is { SkippedFeatures: > 0 })
+            channel.Warning(DataViewReader.NonFiniteRowsSkipped, stream.SkippedFeatures, "training data (each epoch)", trainingSet.Schema.Feature!.Value.Name);
 
         foreach (float value in result.Parameters)
         {
@@ -214,6 +221,35 @@ internal static class MlpTrainingSession
         }
         var activations = Enumerable.Repeat(MlpTrainingSettings.ToCore(initial.Activation), initial.HiddenLayerSizes.Count).ToArray();
         return new NetworkDescription(featureCount, initial.HiddenLayerSizes, activations, outputCount, loss, huberDelta);
+    }
+
+    /// <summary>A binary classifier needs both classes: one-class data means a wrong label column or a filter that
+    /// removed a class, and would train a constant model.</summary>
+    private static void CheckBothClasses(Dataset training, string labelColumnName)
+    {
+        var labels = training.Labels.AsSpan();
+        if (labels.IndexOfAnyExcept(labels[0]) >= 0)
+            return;
+        string only = labels[0] == 1f ? "true (positive)" : "false (negative)";
+        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+            $"The label column '{labelColumnName}' of the training data has only {only} labels in its {training.RowCount} usable row(s); ") +
+            "binary classification needs examples of both classes. Check the label column, and any filter or split that could have removed one class.");
+    }
+
+    /// <summary>
+    /// Refuses a network that cannot fit before anything is allocated for it, with the estimate in the message. The
+    /// CPU trains in host memory, and Auto is checked against it too before a device is chosen; the compute core
+    /// checks the chosen device (a GPU's own memory) again before allocating on it.
+    /// </summary>
+    private static void CheckHostMemory(MlpTrainingSettings settings, NetworkDescription network, Dataset? training, Dataset? validation)
+    {
+        if (settings.DeviceKind is not (DeviceKind.Cpu or DeviceKind.Auto))
+            return;
+        long rows = (training?.RowCount ?? 2L * settings.StreamBlockRows) + (validation?.RowCount ?? 0);
+        int batchRows = training is null ? settings.BatchSize
+            : Math.Min(settings.BatchSize, Math.Max(training.RowCount, validation?.RowCount ?? 0));
+        MemoryEstimate.ForTraining(network, batchRows, settings.CreateOptimizerSettings().Kind, settings.DropoutRate, rows)
+            .ThrowIfExceeds(MemoryEstimate.AvailableHostBytes, "host memory available to .NET");
     }
 
     /// <summary>Holds out a seeded, for classification stratified, share of the rows as validation data.</summary>

@@ -38,6 +38,7 @@ internal sealed class MlpTrainingSettings
         DropoutRate = options.DropoutRate;
         StreamTrainingData = options.StreamTrainingData;
         StreamBlockRows = options.StreamBlockRows;
+        SkipRowsWithNonFiniteFeatures = options.SkipRowsWithNonFiniteFeatures;
         GradientClipNorm = options.GradientClipNorm;
         Shuffle = options.Shuffle;
         Seed = options.Seed;
@@ -72,6 +73,7 @@ internal sealed class MlpTrainingSettings
     public float DropoutRate { get; }
     public bool StreamTrainingData { get; }
     public int StreamBlockRows { get; }
+    public bool SkipRowsWithNonFiniteFeatures { get; }
     public float? GradientClipNorm { get; }
     public bool Shuffle { get; }
     public int? Seed { get; }

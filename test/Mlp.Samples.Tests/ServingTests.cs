@@ -1,6 +1,10 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -22,6 +26,8 @@ public sealed class ServingTests
     private static bool[] s_expectedLabels = [];
 
     private static HttpClient Client => s_client ?? throw new InvalidOperationException("The server did not start.");
+
+    public TestContext TestContext { get; set; } = null!;
 
     [ClassInitialize]
     public static async Task StartServer(TestContext context)
@@ -124,6 +130,123 @@ public sealed class ServingTests
         StringAssert.Contains(text, expectedMessage);
         Assert.IsLessThan(200, text.Length, $"the message should be short: {text}");
         Assert.IsFalse(text.Contains(" at ", StringComparison.Ordinal), $"no stack trace: {text}");
+    }
+
+    /// <summary>
+    /// 32 concurrent clients (one connection each) on loopback: no errors, every answer bit-identical to in-process
+    /// scoring of the same file. 20,000 requests (about 1.5 s on 2 cores; MLP_LOAD_TEST_REQUESTS=n changes the count),
+    /// and MLP_LOAD_TEST_REPORT=path appends the measured line to that file (the numbers in docs/benchmarks.md).
+    /// </summary>
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public async Task UnderLoadEveryAnswerIsCorrect()
+    {
+        const int clients = 32;
+        int total = int.TryParse(Environment.GetEnvironmentVariable("MLP_LOAD_TEST_REQUESTS"), out int requests) && requests > 0 ? requests : 20_000;
+        var bodies = s_rows.Select(r => JsonSerializer.SerializeToUtf8Bytes(new { features = r })).ToArray();
+        var connections = Enumerable.Range(0, clients)
+            .Select(_ => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) })
+            .ToArray();
+        var latencies = new double[total];
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        int next = -1;
+
+        async Task<string?> SendAsync(HttpClient client, int row)
+        {
+            using var content = new ByteArrayContent(bodies[row]);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await client.PostAsync("/predict", content, TestContext.CancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+                return $"row {row}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.CancellationToken)}";
+            var answer = await response.Content.ReadFromJsonAsync<PredictResponse>(TestContext.CancellationToken);
+            return answer is not null && answer.Score == s_expectedScores[row] && answer.Probability == s_expectedProbabilities[row]
+                && answer.PredictedLabel == s_expectedLabels[row] ? null : $"row {row}: {answer} differs from the in-process prediction";
+        }
+
+        try
+        {
+            // One untimed request per client opens its connection.
+            foreach (var failure in await Task.WhenAll(connections.Select((c, i) => SendAsync(c, i % s_rows.Length))))
+                Assert.IsNull(failure);
+
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(connections.Select(client => Task.Run(async () =>
+            {
+                for (int i = Interlocked.Increment(ref next); i < total; i = Interlocked.Increment(ref next))
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    string? failure = await SendAsync(client, i % s_rows.Length);
+                    latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    if (failure is not null)
+                        failures.Enqueue(failure);
+                }
+            })));
+            clock.Stop();
+
+            Array.Sort(latencies);
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"{total} requests, {clients} clients: {total / clock.Elapsed.TotalSeconds:F0} requests/s, p50 {latencies[total / 2]:F2} ms, " +
+                $"p99 {latencies[total * 99 / 100]:F2} ms, max {latencies[^1]:F2} ms, {failures.Count} errors, {clock.Elapsed.TotalSeconds:F2} s");
+            TestContext.WriteLine(line);
+            if (Environment.GetEnvironmentVariable("MLP_LOAD_TEST_REPORT") is { Length: > 0 } report)
+                File.AppendAllText(report, line + Environment.NewLine);
+            Assert.IsEmpty(failures, string.Join(Environment.NewLine, failures.Take(10)));
+        }
+        finally
+        {
+            foreach (var connection in connections)
+                connection.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public async Task TheModelPathComesOnlyFromConfiguration()
+    {
+        // Nothing in a request (query, header, body, another verb) can point the server at another file.
+        var before = await Client.GetFromJsonAsync<ModelInfo>("/model");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict?model=/etc/passwd")
+        {
+            Content = JsonContent.Create(new { features = s_rows[0], model = "/etc/passwd" }),
+        };
+        request.Headers.Add("model", "/etc/passwd");
+        var response = await Client.SendAsync(request);
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        AssertMatches(0, (await response.Content.ReadFromJsonAsync<PredictResponse>())!);
+
+        using var post = JsonContent.Create(new { model = "/etc/passwd" });
+        Assert.AreEqual(HttpStatusCode.MethodNotAllowed, (await Client.PostAsync("/model?model=/etc/passwd", post)).StatusCode);
+        var after = await Client.GetFromJsonAsync<ModelInfo>("/model?model=/etc/passwd");
+        Assert.AreEqual(before!.Source, after!.Source);
+        Assert.AreEqual(Path.GetFullPath(s_modelPath), after.Source);
+    }
+
+    [TestMethod]
+    public async Task DeeplyNestedJsonGets400()
+    {
+        using var content = new StringContent(new string('[', 3000), Encoding.UTF8, "application/json");
+        var response = await Client.PostAsync("/predict", content);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, text);
+        Assert.IsFalse(text.Contains(" at ", StringComparison.Ordinal), $"no stack trace: {text}");
+    }
+
+    [TestMethod]
+    public void ADamagedOrForeignModelFileStopsStartUpWithAClearMessage()
+    {
+        string damaged = Path.Combine(s_folder!.Path, "damaged.zip");
+        File.WriteAllBytes(damaged, File.ReadAllBytes(s_modelPath)[..1000]);
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => ServingApp.Build(["--model", damaged, "--urls", "http://127.0.0.1:0"]));
+        StringAssert.Contains(error.Message, "damaged.zip");
+        Assert.IsNotNull(error.InnerException);
+
+        var ml = new MLContext(seed: 1);
+        var data = DemoModel.LoadData(ml, DataFolder.Find());
+        var svm = ml.Transforms.ReplaceMissingValues(ServedModel.FeatureColumnName)
+            .Append(ml.BinaryClassification.Trainers.LinearSvm(numberOfIterations: 2)).Fit(data);
+        string svmPath = Path.Combine(s_folder.Path, "svm.zip");
+        ml.Model.Save(svm, data.Schema, svmPath);
+        var foreign = Assert.ThrowsExactly<InvalidOperationException>(() => ServingApp.Build(["--model", svmPath, "--urls", "http://127.0.0.1:0"]));
+        StringAssert.Contains(foreign.Message, "not a binary MLP model");
     }
 
     [TestMethod]

@@ -10,6 +10,13 @@ internal interface IBackend : IDisposable
     /// <summary>Human-readable device name (for logs and benchmarks).</summary>
     string Name { get; }
 
+    /// <summary>Bytes this device can hold: the host's available memory for the CPU, the accelerator's memory for a
+    /// GPU. <see cref="MemoryEstimate"/> is checked against it before a training run allocates.</summary>
+    long MemoryBytes { get; }
+
+    /// <summary>Names the memory in messages, e.g. "host memory".</summary>
+    string MemoryName { get; }
+
     /// <summary>A zero-filled float buffer.</summary>
     DeviceBuffer<float> Allocate(int length);
 

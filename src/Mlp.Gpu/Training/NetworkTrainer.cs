@@ -18,6 +18,8 @@ public static class NetworkTrainer
     /// <param name="options">Epochs, batch size, optimizer, device, cancellation.</param>
     /// <exception cref="OperationCanceledException">The token fired; checked before every minibatch.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">The network, a batch and the data do not fit in the device's memory
+    /// (see <see cref="MemoryEstimate"/>); checked before anything is allocated on the device.</exception>
     public static TrainingResult Train(NetworkDescription network, float[] initialParameters, Dataset training,
         Dataset? validation, TrainingOptions options)
     {
@@ -62,6 +64,9 @@ public static class NetworkTrainer
         validation?.Validate(network, "validation data");
 
         using var backend = BackendFactory.Create(options.Device);
+        // Two blocks of rows are held at a time.
+        MemoryEstimate.ForTraining(network, options.BatchSize, options.Optimizer.Kind, options.DropoutRate,
+            2L * options.StreamBlockRows + (validation?.RowCount ?? 0)).ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);
         using var train = new StreamBatchSource(backend, network, training, options.StreamBlockRows, options.BatchSize);
         return Train(backend, network, initialParameters, train, Math.Max(options.BatchSize, 1), validation, options);
     }
@@ -70,6 +75,8 @@ public static class NetworkTrainer
         Dataset training, Dataset? validation, TrainingOptions options)
     {
         int capacity = Math.Min(options.BatchSize, Math.Max(training.RowCount, validation?.RowCount ?? 0));
+        MemoryEstimate.ForTraining(network, capacity, options.Optimizer.Kind, options.DropoutRate,
+            (long)training.RowCount + (validation?.RowCount ?? 0)).ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);
         using var train = new DeviceDataset(backend, training);
         return Train(backend, network, initialParameters, train, capacity, validation, options);
     }

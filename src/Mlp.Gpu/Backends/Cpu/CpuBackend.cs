@@ -13,6 +13,12 @@ internal sealed unsafe class CpuBackend : IBackend
     public string Name => $"CPU ({CpuGemm.MaxThreads} threads, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")})";
 
     /// <inheritdoc/>
+    public long MemoryBytes => MemoryEstimate.AvailableHostBytes;
+
+    /// <inheritdoc/>
+    public string MemoryName => "host memory available to .NET";
+
+    /// <inheritdoc/>
     public DeviceBuffer<float> Allocate(int length) => new CpuBuffer<float>(length);
 
     /// <inheritdoc/>

@@ -63,6 +63,13 @@ internal sealed class IlgpuBackend : IBackend
     /// <inheritdoc/>
     public string Name => $"ILGPU {_accelerator.AcceleratorType} '{_accelerator.Name}', GEMM: {_gemm.Name}";
 
+    /// <inheritdoc/>
+    // ILGPU's CPU accelerator reports long.MaxValue; its buffers live in host memory.
+    public long MemoryBytes => _accelerator.AcceleratorType == AcceleratorType.CPU ? MemoryEstimate.AvailableHostBytes : _accelerator.MemorySize;
+
+    /// <inheritdoc/>
+    public string MemoryName => $"memory of the {_accelerator.AcceleratorType} device '{_accelerator.Name}'";
+
     /// <summary>The kind of accelerator this backend runs on.</summary>
     public AcceleratorType AcceleratorType => _accelerator.AcceleratorType;
 

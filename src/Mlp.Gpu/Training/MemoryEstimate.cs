@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace Mlp.Gpu;
+
+/// <summary>
+/// The bytes one training run allocates on its device, estimated from the architecture before anything is allocated,
+/// so a network that cannot fit is refused with the numbers instead of failing half-way with an out-of-memory error:
+/// parameters · (1 + gradients + optimizer moments) + batch · Σ layer widths · buffers per layer + the examples.
+/// </summary>
+public sealed class MemoryEstimate
+{
+    private MemoryEstimate(long parameterBytes, long activationBytes, long dataBytes, int batchRows)
+    {
+        ParameterBytes = parameterBytes;
+        ActivationBytes = activationBytes;
+        DataBytes = dataBytes;
+        BatchRows = batchRows;
+    }
+
+    /// <summary>Parameters, gradients and optimizer moments (one float each per parameter).</summary>
+    public long ParameterBytes { get; }
+
+    /// <summary>Per-layer buffers of one minibatch: z, a and delta for hidden layers (plus the dropout mask and the
+    /// dropped activations when dropout is on), z and delta for the output layer, and the batch's inputs and labels.</summary>
+    public long ActivationBytes { get; }
+
+    /// <summary>The examples copied to the device (features, labels, weights, row order).</summary>
+    public long DataBytes { get; }
+
+    /// <summary>The minibatch rows the activation buffers hold.</summary>
+    public int BatchRows { get; }
+
+    /// <summary>Everything together.</summary>
+    public long TotalBytes => Saturate((double)ParameterBytes + ActivationBytes + DataBytes);
+
+    /// <summary>The memory the garbage collector may use on this machine (physical memory or the container's limit):
+    /// what the CPU backend can allocate.</summary>
+    public static long AvailableHostBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    /// <summary>Estimates a training run of <paramref name="network"/>.</summary>
+    /// <param name="network">The architecture.</param>
+    /// <param name="batchRows">Rows per minibatch buffer (the batch size, or fewer when the data has fewer rows).</param>
+    /// <param name="optimizer">Decides how many moment buffers there are.</param>
+    /// <param name="dropoutRate">Dropout adds two buffers per hidden layer when positive.</param>
+    /// <param name="dataRows">Examples held on the device (training plus validation rows); 0 for none.</param>
+    public static MemoryEstimate ForTraining(NetworkDescription network, int batchRows, OptimizerKind optimizer,
+        float dropoutRate = 0f, long dataRows = 0)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfNegative(batchRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(dataRows);
+        int moments = (OptimizerStep.NeedsFirstMoment(optimizer) ? 1 : 0) + (OptimizerStep.NeedsSecondMoment(optimizer) ? 1 : 0);
+        long parameterFloats = (long)network.ParameterCount * (2 + moments);
+
+        int hiddenBuffers = dropoutRate > 0f ? 5 : 3;
+        long activationFloatsPerRow = network.InputCount + network.LabelWidth + 1;
+        for (int l = 0; l < network.Layers.Count; l++)
+            activationFloatsPerRow += (long)network.Layers[l].OutputCount * (l < network.Layers.Count - 1 ? hiddenBuffers : 2);
+
+        long dataFloatsPerRow = network.InputCount + network.LabelWidth + 2; // + weight and row index
+        return new MemoryEstimate(
+            Bytes(parameterFloats, 1),
+            Bytes(activationFloatsPerRow, batchRows),
+            Bytes(dataFloatsPerRow, dataRows),
+            batchRows);
+    }
+
+    /// <summary>Throws when the estimate exceeds <paramref name="availableBytes"/>.</summary>
+    /// <param name="availableBytes">What the device can hold.</param>
+    /// <param name="device">Names the memory in the message, e.g. "host memory" or "GPU 'H100' memory".</param>
+    /// <exception cref="InvalidOperationException">The network does not fit; the message has the estimate, its parts
+    /// and the memory available.</exception>
+    public void ThrowIfExceeds(long availableBytes, string device)
+    {
+        if (TotalBytes <= availableBytes)
+            return;
+        throw new InvalidOperationException(
+            $"Training this network needs about {Format(TotalBytes)} ({Format(ParameterBytes)} for parameters, gradients and " +
+            $"optimizer moments, {Format(ActivationBytes)} for the activations of a {BatchRows.ToString(CultureInfo.InvariantCulture)}-row batch, " +
+            $"{Format(DataBytes)} for the examples), but the {device} has {Format(availableBytes)}. Nothing was allocated. " +
+            "Use smaller hidden layers or a smaller batch size.");
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Format(TotalBytes)} (parameters {Format(ParameterBytes)}, activations {Format(ActivationBytes)}, data {Format(DataBytes)})";
+
+    /// <summary>count · floats · sizeof(float), saturating instead of overflowing.</summary>
+    private static long Bytes(long floats, long count)
+    {
+        return Saturate((double)floats * count * sizeof(float));
+    }
+
+    private static long Saturate(double bytes) => bytes >= long.MaxValue ? long.MaxValue : (long)bytes;
+
+    private static string Format(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F1} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F1} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
+    };
+}
