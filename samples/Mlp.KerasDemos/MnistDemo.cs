@@ -94,8 +94,9 @@ public static class MnistDemo
         log.WriteLine($"# keras_demo_mnist on {file}: {trainRows} training / {testRows} test images, {pixels} pixels");
         log.WriteLine();
 
-        MlpMulticlassTrainer.Options TrainerOptions(int[] hidden) => new()
+        MlpMulticlassTrainer.Options TrainerOptions(int[] hidden, IProgress<MlpEpochReport>? progress = null) => new()
         {
+            Progress = progress,
             HiddenLayerSizes = hidden,
             Activation = MlpActivation.Relu,
             Optimizer = MlpOptimizer.Adam,
@@ -106,12 +107,9 @@ public static class MnistDemo
             Seed = options.Seed,
         };
         var clock = Stopwatch.StartNew();
-        var mlp = ml.MulticlassClassification.Trainers.Mlp(TrainerOptions(options.HiddenLayerSizes)).Fit(train, test);
+        // Keras prints one progress line per epoch during fit; the Progress option does the same here.
+        var mlp = ml.MulticlassClassification.Trainers.Mlp(TrainerOptions(options.HiddenLayerSizes, new EpochProgressBar(log, "accuracy"))).Fit(train, test);
         var mlpTime = clock.Elapsed;
-        var history = mlp.Model.TrainingHistory;
-        foreach (var record in history)
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {record.Epoch,3}: loss {record.TrainingLoss:F4}, accuracy {record.TrainingMetric:P1}, val_loss {record.ValidationLoss:F4}, val_accuracy {record.ValidationMetric:P1}"));
         log.WriteLine();
 
         clock.Restart();
@@ -142,6 +140,6 @@ public static class MnistDemo
         var truth = split.TestSet.GetColumn<float>("Digit").Take(10);
         log.WriteLine($"Saved {path}; reloaded predictions {(same ? "identical" : "DIFFERENT")}.");
         log.WriteLine($"First test digits: {string.Join(" ", truth)}; predicted after reloading: {string.Join(" ", digits)}");
-        return new DemoResult(models, history, path, same);
+        return new DemoResult(models, mlp.Model.TrainingHistory, path, same);
     }
 }

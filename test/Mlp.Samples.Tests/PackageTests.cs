@@ -59,6 +59,7 @@ public sealed class PackageTests
         var names = zip.Entries.Select(e => e.FullName).ToArray();
         Assert.IsTrue(names.Contains($"lib/net10.0/{id}.dll"), $"{id}: no lib/net10.0/{id}.dll in {string.Join(", ", names)}");
         Assert.IsTrue(names.Contains($"lib/net10.0/{id}.xml"), $"{id}: the XML docs are not packed");
+        Assert.IsTrue(names.Contains("README.md"), $"{id}: the package README is not packed");
 
         var nuspecEntry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
         using var stream = nuspecEntry.Open();
@@ -66,6 +67,7 @@ public sealed class PackageTests
         XNamespace ns = nuspec.Root!.Name.Namespace;
         var metadata = nuspec.Root.Element(ns + "metadata")!;
         Assert.AreEqual("MIT", metadata.Element(ns + "license")?.Value, $"{id}: licence expression");
+        Assert.AreEqual("README.md", metadata.Element(ns + "readme")?.Value, $"{id}: package README");
         Assert.IsFalse(string.IsNullOrWhiteSpace(metadata.Element(ns + "description")?.Value), $"{id}: description");
         var declared = metadata.Descendants(ns + "dependency").ToDictionary(d => (string)d.Attribute("id")!, d => (string?)d.Attribute("version"));
         foreach (var dependency in dependencies)

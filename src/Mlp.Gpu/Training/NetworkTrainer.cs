@@ -23,15 +23,9 @@ public static class NetworkTrainer
     public static TrainingResult Train(NetworkDescription network, float[] initialParameters, Dataset training,
         Dataset? validation, TrainingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(initialParameters);
         ArgumentNullException.ThrowIfNull(training);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (initialParameters.Length != network.ParameterCount)
-            throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {initialParameters.Length}.", nameof(initialParameters));
+        CheckArguments(network, initialParameters, validation, options);
         training.Validate(network, "training data");
-        validation?.Validate(network, "validation data");
 
         using var backend = BackendFactory.Create(options.Device);
         return Train(backend, network, initialParameters, training, validation, options);
@@ -51,17 +45,11 @@ public static class NetworkTrainer
     public static TrainingResult Train(NetworkDescription network, float[] initialParameters, IRowStream training,
         Dataset? validation, TrainingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(initialParameters);
         ArgumentNullException.ThrowIfNull(training);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (initialParameters.Length != network.ParameterCount)
-            throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {initialParameters.Length}.", nameof(initialParameters));
+        CheckArguments(network, initialParameters, validation, options);
         if (training.FeatureCount != network.InputCount || training.LabelWidth != network.LabelWidth)
             throw new ArgumentException($"The stream has {training.FeatureCount} features and {training.LabelWidth} label values per row; " +
                 $"the network expects {network.InputCount} and {network.LabelWidth}.", nameof(training));
-        validation?.Validate(network, "validation data");
 
         using var backend = BackendFactory.Create(options.Device);
         // Two blocks of rows are held at a time.
@@ -69,6 +57,17 @@ public static class NetworkTrainer
             2L * options.StreamBlockRows + (validation?.RowCount ?? 0)).ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);
         using var train = new StreamBatchSource(backend, network, training, options.StreamBlockRows, options.BatchSize);
         return Train(backend, network, initialParameters, train, Math.Max(options.BatchSize, 1), validation, options);
+    }
+
+    private static void CheckArguments(NetworkDescription network, float[] initialParameters, Dataset? validation, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(initialParameters);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (initialParameters.Length != network.ParameterCount)
+            throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {initialParameters.Length}.", nameof(initialParameters));
+        validation?.Validate(network, "validation data");
     }
 
     internal static TrainingResult Train(IBackend backend, NetworkDescription network, float[] initialParameters,
