@@ -26,7 +26,7 @@ def data(rows, widths, loss, seed=1):
     return x, y
 
 
-def torch_train(name, threads, epochs):
+def torch_train(name, threads, epochs, device="cpu"):
     import torch
     torch.set_num_threads(threads)
     torch.manual_seed(1)
@@ -37,14 +37,14 @@ def torch_train(name, threads, epochs):
         layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
         if i < len(widths) - 2:
             layers.append(torch.nn.ReLU() if act == "relu" else torch.nn.Tanh())
-    model = torch.nn.Sequential(*layers)
+    model = torch.nn.Sequential(*layers).to(device)
     optimizer = torch.optim.Adam(model.parameters(), 1e-3) if opt == "adam" else torch.optim.SGD(model.parameters(), 0.01)
     criterion = torch.nn.CrossEntropyLoss() if loss == "softmax" else torch.nn.BCEWithLogitsLoss()
-    xt = torch.from_numpy(x)
-    yt = torch.from_numpy(y).long() if loss == "softmax" else torch.from_numpy(y).float().unsqueeze(1)
+    xt = torch.from_numpy(x).to(device)
+    yt = (torch.from_numpy(y).long() if loss == "softmax" else torch.from_numpy(y).float().unsqueeze(1)).to(device)
 
     def epoch():
-        perm = torch.randperm(rows)
+        perm = torch.randperm(rows, device=device)
         for s in range(0, rows, batch):
             idx = perm[s:s + batch]
             optimizer.zero_grad(set_to_none=True)
@@ -52,10 +52,16 @@ def torch_train(name, threads, epochs):
             out.backward()
             optimizer.step()
 
+    def sync():
+        if device != "cpu":
+            torch.cuda.synchronize()
+
     epoch()  # warm-up
+    sync()
     t = time.perf_counter()
     for _ in range(epochs):
         epoch()
+    sync()
     return rows * epochs / (time.perf_counter() - t)
 
 
@@ -119,6 +125,7 @@ def main():
     p.add_argument("framework", choices=["torch", "sklearn"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="torch device for training workloads, e.g. cuda")
     p.add_argument("--rows", type=int, help="override the workload's row count")
     p.add_argument("--batch", type=int, help="override the workload's batch size")
     p.add_argument("--hidden", type=str, help="override the hidden widths, e.g. 512,512")
@@ -133,7 +140,11 @@ def main():
         latency, rows = (torch_infer if a.framework == "torch" else sklearn_infer)(a.threads)
         result.update(row_latency_us=latency, rows_per_s=rows)
     else:
-        result["samples_per_s"] = (torch_train if a.framework == "torch" else sklearn_train)(a.workload, a.threads, a.epochs)
+        if a.framework == "torch":
+            result["samples_per_s"] = torch_train(a.workload, a.threads, a.epochs, a.device)
+            result["device"] = a.device
+        else:
+            result["samples_per_s"] = sklearn_train(a.workload, a.threads, a.epochs)
     print(json.dumps(result))
 
 

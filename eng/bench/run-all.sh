@@ -16,6 +16,6 @@ bench="dotnet test/Mlp.Benchmarks/bin/Release/net10.0/Mlp.Benchmarks.dll"
   $bench train --workload W2 --peers --runs 3 --epochs 1
   $bench train --workload W3 --peers --runs 3 --epochs 2
   $bench infer --peers
-  $bench sweep --peer torch --rows 20000
+  $bench sweep --peer torch --rows 60000
   $bench stream --rows 2000000
 } 2>&1 | tee "$log"

@@ -23,7 +23,7 @@ internal static class GemmBenchmark
     internal static IEnumerable<Case> Cases()
     {
         yield return new Case("2048^3", "NN", 2048, 2048, 2048);
-        (int Batch, int In, int Out)[] layers = [(128, 784, 256), (128, 256, 128), (256, 1024, 2048), (256, 2048, 2048), (32, 16, 16), (32, 2, 16), (32, 16, 1), (1, 784, 256)];
+        (int Batch, int In, int Out)[] layers = [(128, 784, 256), (128, 256, 128), (128, 784, 512), (128, 512, 512), (256, 1024, 2048), (256, 2048, 2048), (32, 16, 16), (32, 2, 16), (32, 16, 1), (1, 784, 256)];
         foreach (var (batch, inputs, outputs) in layers)
         {
             string shape = $"{batch}x{inputs}->{outputs}";

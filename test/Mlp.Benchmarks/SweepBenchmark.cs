@@ -11,7 +11,7 @@ internal static class SweepBenchmark
 {
     public static int Run(string[] args)
     {
-        int rows = int.Parse(BenchmarkUtil.Option(args, "--rows") ?? "20000", CultureInfo.InvariantCulture);
+        int rows = int.Parse(BenchmarkUtil.Option(args, "--rows") ?? "60000", CultureInfo.InvariantCulture);
         string peer = BenchmarkUtil.Option(args, "--peer") ?? "torch";
         string folder = BenchmarkUtil.Option(args, "--out") ?? Path.Combine(BenchmarkUtil.RepoRoot() ?? ".", "docs", "img");
         int[] batches = [32, 64, 128, 256, 512];
