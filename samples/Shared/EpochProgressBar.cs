@@ -10,12 +10,13 @@ namespace Mlp.Samples;
 /// </summary>
 internal sealed class EpochProgressBar(TextWriter writer, string metricName = "metric", int width = 24) : IProgress<MlpEpochReport>
 {
-    public void Report(MlpEpochReport report)
+    public void Report(MlpEpochReport progress)
     {
-        int done = (int)Math.Round(width * (double)report.Epoch / report.NumberOfEpochs);
+        var report = progress.Record;
+        int done = (int)Math.Round(width * (double)report.Epoch / progress.NumberOfEpochs);
         string bar = new string('=', Math.Max(0, done - 1)) + (done > 0 ? ">" : "") + new string('.', width - done);
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"Epoch {report.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(report.NumberOfEpochs.ToString(CultureInfo.InvariantCulture).Length)}/{report.NumberOfEpochs} [{bar}] loss {report.TrainingLoss:F4}");
+            $"Epoch {report.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(progress.NumberOfEpochs.ToString(CultureInfo.InvariantCulture).Length)}/{progress.NumberOfEpochs} [{bar}] loss {report.TrainingLoss:F4}");
         if (report.TrainingMetric is { } metric)
             line += string.Create(CultureInfo.InvariantCulture, $" - {metricName} {metric:F4}");
         if (report.ValidationLoss is { } validationLoss)

@@ -3,7 +3,7 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// <summary>What one epoch of training produced; the records are saved with the model.</summary>
 /// <remarks>
 /// Losses are weighted means of the per-example losses in natural-log units: binary cross-entropy for
-/// <see cref="MlpBinaryTrainer"/>, softmax cross-entropy for <see cref="MlpMulticlassTrainer"/>, ½·(ŷ − y)² or the
+/// <see cref="MlpBinaryTrainer"/>, softmax cross-entropy for <see cref="MlpMulticlassTrainer"/>, the squared error (ŷ − y)² or the
 /// Huber loss for <see cref="MlpRegressionTrainer"/>. Metrics are accuracy for classification and R² for regression.
 /// </remarks>
 public sealed class MlpEpochRecord

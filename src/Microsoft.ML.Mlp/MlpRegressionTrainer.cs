@@ -30,8 +30,8 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// | Required NuGet in addition to Microsoft.ML | None |
 ///
 /// ### Training algorithm details
-/// Hidden layers compute a = s(W·a′ + b); the output is linear, ŷ = w·a + b, and the loss is the squared error
-/// ½·(ŷ − y)² or the Huber loss, minimized by the chosen optimizer over shuffled minibatches.
+/// Hidden layers compute a = s(W·a′ + b); the output is linear, ŷ = w·a + b, and the loss is
+/// the squared error (ŷ − y)² or the Huber loss, minimized by the chosen optimizer over shuffled minibatches.
 /// ]]></format>
 /// </remarks>
 public sealed class MlpRegressionTrainer : TrainerEstimatorBase<RegressionPredictionTransformer<MlpRegressionModelParameters>, MlpRegressionModelParameters>

@@ -125,8 +125,7 @@ internal static class MlpTrainingSession
                 channel.Info("Epoch {0}/{1}: {2}", record.Epoch, settings.NumberOfEpochs, Describe(epoch));
                 Volatile.Write(ref lastLoss, record.TrainingLoss);
                 Volatile.Write(ref completedEpochs, record.Epoch);
-                settings.Progress?.Report(new MlpEpochReport(record.Epoch, settings.NumberOfEpochs, record.TrainingLoss,
-                    record.TrainingMetric, record.ValidationLoss, record.ValidationMetric, record.LearningRate, record.Elapsed));
+                settings.Progress?.Report(new MlpEpochReport(ToRecord(record, 0, TimeSpan.Zero), settings.NumberOfEpochs));
             },
         };
 

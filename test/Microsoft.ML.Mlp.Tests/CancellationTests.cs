@@ -25,12 +25,12 @@ public sealed class CancellationTests
         Thread? canceller = null;
         var progress = new SynchronousProgress(report =>
         {
-            if (report.Epoch == 1)
-                firstEpoch = report.Elapsed;
-            if (report.Epoch != 2)
+            if (report.Record.Epoch == 1)
+                firstEpoch = report.Record.Elapsed;
+            if (report.Record.Epoch != 2)
                 return;
             // The second epoch's minibatch time (the first includes warm-up); cancel 5.5 minibatches into epoch 3.
-            batchTime = (report.Elapsed - firstEpoch) / BatchesPerEpoch;
+            batchTime = (report.Record.Elapsed - firstEpoch) / BatchesPerEpoch;
             canceller = new Thread(() =>
             {
                 Thread.Sleep(batchTime * 5.5);
@@ -122,18 +122,6 @@ public sealed class CancellationTests
             for (int j = 0; j < x.Length; j++)
                 x[j] = (float)random.NextDouble();
             yield return new WideRow { Features = x, Label = x[0] + x[1] > 1 };
-        }
-    }
-
-    /// <summary>Calls back on the training thread (unlike <see cref="Progress{T}"/>, which posts).</summary>
-    private sealed class SynchronousProgress(Action<MlpEpochReport> report) : IProgress<MlpEpochReport>
-    {
-        public int Epochs { get; private set; }
-
-        public void Report(MlpEpochReport value)
-        {
-            Epochs = value.Epoch;
-            report(value);
         }
     }
 

@@ -109,7 +109,7 @@ public sealed class ValidationAndEarlyStoppingTests
         Assert.IsTrue(model.TrainingHistory.All(r => r.ValidationLoss is > 0 && r.ValidationMetric is not null));
         Assert.IsFalse(model.StoppedEarly);
         Assert.AreEqual(model.TrainingHistory.MinBy(r => r.ValidationLoss!.Value)!.Epoch, model.BestEpoch);
-        Assert.IsTrue(reports.Reports.All(r => r.ValidationLoss is not null));
+        Assert.IsTrue(reports.Reports.All(r => r.Record.ValidationLoss is not null));
     }
 
     [TestMethod]
@@ -139,16 +139,16 @@ public sealed class ValidationAndEarlyStoppingTests
         for (int i = 0; i < 5; i++)
         {
             var (report, record) = (reports.Reports[i], history[i]);
-            Assert.AreEqual(i + 1, report.Epoch);
+            Assert.AreEqual(i + 1, report.Record.Epoch);
             Assert.AreEqual(5, report.NumberOfEpochs);
-            Assert.AreEqual(record.TrainingLoss, report.TrainingLoss);
-            Assert.AreEqual(record.TrainingMetric, report.TrainingMetric);
-            Assert.AreEqual(record.ValidationLoss, report.ValidationLoss);
-            Assert.AreEqual(record.ValidationMetric, report.ValidationMetric);
-            Assert.AreEqual(record.LearningRate, report.LearningRate);
-            Assert.AreEqual(record.Elapsed, report.Elapsed);
+            Assert.AreEqual(record.TrainingLoss, report.Record.TrainingLoss);
+            Assert.AreEqual(record.TrainingMetric, report.Record.TrainingMetric);
+            Assert.AreEqual(record.ValidationLoss, report.Record.ValidationLoss);
+            Assert.AreEqual(record.ValidationMetric, report.Record.ValidationMetric);
+            Assert.AreEqual(record.LearningRate, report.Record.LearningRate);
+            Assert.AreEqual(record.Elapsed, report.Record.Elapsed);
         }
-        Assert.IsTrue(reports.Reports.All(r => r.TrainingMetric is >= 0 and <= 1), "The metric of classification is accuracy.");
+        Assert.IsTrue(reports.Reports.All(r => r.Record.TrainingMetric is >= 0 and <= 1), "The metric of classification is accuracy.");
         Assert.MatchesRegex(new Regex(@"^Epoch 3/5: training loss "), reports.Reports[2].ToString());
     }
 
@@ -162,13 +162,5 @@ public sealed class ValidationAndEarlyStoppingTests
             Features = r.Features,
             Label = random.NextDouble() < flipped ? !r.Label : r.Label,
         }).ToList());
-    }
-
-    /// <summary>Records reports on the training thread (unlike <see cref="Progress{T}"/>, which posts them).</summary>
-    internal sealed class SynchronousProgress : IProgress<MlpEpochReport>
-    {
-        public List<MlpEpochReport> Reports { get; } = [];
-
-        public void Report(MlpEpochReport value) => Reports.Add(value);
     }
 }
