@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using Mlp.Gpu.Backends.Cpu;
 
@@ -35,6 +36,7 @@ public sealed class NetworkPredictor
     /// </summary>
     /// <param name="features">Exactly <see cref="NetworkDescription.InputCount"/> values.</param>
     /// <param name="output">At least <see cref="NetworkDescription.OutputCount"/> values; the first ones are written.</param>
+    [SkipLocalsInit] // the scratch is written before it is read; clearing it would cost a pass over it per call
     public void Predict(ReadOnlySpan<float> features, Span<float> output)
     {
         if (features.Length != Network.InputCount)
@@ -47,13 +49,12 @@ public sealed class NetworkPredictor
             ? stackalloc float[2 * width]
             : (t_scratch is { } s && s.Length >= 2 * width ? s : (t_scratch = new float[2 * width]));
         Span<float> current = scratch[..width], next = scratch[width..];
-        features.CopyTo(current);
 
         var layers = Network.Layers;
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
-            var input = current[..layer.InputCount];
+            ReadOnlySpan<float> input = l == 0 ? features : current[..layer.InputCount];
             var z = l == layers.Count - 1 ? output[..layer.OutputCount] : next[..layer.OutputCount];
             var weights = _parameters.AsSpan(layer.WeightOffset, layer.WeightCount);
             var biases = _parameters.AsSpan(layer.BiasOffset, layer.OutputCount);
