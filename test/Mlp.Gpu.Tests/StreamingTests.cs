@@ -5,7 +5,7 @@ namespace Mlp.Gpu.Tests;
 public sealed class StreamingTests
 {
     /// <summary>Serves a dataset's rows in order, recording how it is read.</summary>
-    private sealed class ArrayRowStream(Dataset data) : IRowStream
+    private sealed class ArrayRowStream(Dataset data, int? take = null) : IRowStream
     {
         private int _next;
 
@@ -28,7 +28,7 @@ public sealed class StreamingTests
         public int Read(Span<float> features, Span<float> labels, Span<float> weights, int maxRows)
         {
             LargestRead = Math.Max(LargestRead, maxRows);
-            int rows = Math.Min(Math.Min(maxRows, 7), data.RowCount - _next); // short reads must be fine too
+            int rows = Math.Min(Math.Min(maxRows, 7), (take ?? data.RowCount) - _next); // short reads must be fine too
             data.Features.AsSpan(_next * FeatureCount, rows * FeatureCount).CopyTo(features);
             data.Labels.AsSpan(_next * LabelWidth, rows * LabelWidth).CopyTo(labels);
             if (HasWeights)
@@ -86,7 +86,14 @@ public sealed class StreamingTests
     {
         var net = new NetworkDescription(3, [4], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var wrongWidth = new ArrayRowStream(TestData.Spirals(10, seed: 1));
-        Assert.ThrowsExactly<ArgumentException>(() =>
+        var error = Assert.ThrowsExactly<ArgumentException>(() =>
             NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), wrongWidth, null, new TrainingOptions()));
+        StringAssert.Contains(error.Message, "2 features");
+
+        var twoFeatures = new NetworkDescription(2, [4], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var empty = new ArrayRowStream(TestData.Spirals(10, seed: 1), take: 0);
+        error = Assert.ThrowsExactly<ArgumentException>(() =>
+            NetworkTrainer.Train(twoFeatures, ParameterInitializer.Create(twoFeatures, 1), empty, null, new TrainingOptions()));
+        StringAssert.Contains(error.Message, "no rows");
     }
 }

@@ -15,6 +15,7 @@ public sealed class NetworkPredictor
     private static float[]? t_scratch;
 
     private readonly float[] _parameters;
+    private readonly int _width; // widest layer output: the features are read in place, so only layer outputs need scratch
 
     /// <summary>Wraps a copy of <paramref name="parameters"/> for <paramref name="network"/>.</summary>
     public NetworkPredictor(NetworkDescription network, float[] parameters)
@@ -25,6 +26,7 @@ public sealed class NetworkPredictor
             throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {parameters.Length}.", nameof(parameters));
         Network = network;
         _parameters = (float[])parameters.Clone();
+        _width = network.Layers.Max(l => l.OutputCount);
     }
 
     /// <summary>The architecture.</summary>
@@ -44,7 +46,7 @@ public sealed class NetworkPredictor
         if (output.Length < Network.OutputCount)
             throw new ArgumentException($"The output needs room for {Network.OutputCount} values, got {output.Length}.", nameof(output));
 
-        int width = Network.MaxWidth;
+        int width = _width;
         Span<float> scratch = 2 * width <= MaxStackFloats
             ? stackalloc float[2 * width]
             : (t_scratch is { } s && s.Length >= 2 * width ? s : (t_scratch = new float[2 * width]));

@@ -118,13 +118,14 @@ public sealed class NetworkDescription
     public int WeightCount { get; }
 
     /// <summary>Floats per example label: 1 for binary (0/1) and softmax (class index), <see cref="OutputCount"/> for regression.</summary>
-    public int LabelWidth => Loss is LossFunction.BinaryCrossEntropy or LossFunction.SoftmaxCrossEntropy ? 1 : OutputCount;
+    public int LabelWidth => LabelWidthOf(Loss, OutputCount);
+
+    /// <summary>Floats per label for a head with <paramref name="outputCount"/> outputs (kernels get the loss, not the network).</summary>
+    internal static int LabelWidthOf(LossFunction loss, int outputCount) =>
+        loss is LossFunction.BinaryCrossEntropy or LossFunction.SoftmaxCrossEntropy ? 1 : outputCount;
 
     /// <summary>True when the task is classification (accuracy is its metric), false for regression (R²).</summary>
     public bool IsClassification => Loss is LossFunction.BinaryCrossEntropy or LossFunction.SoftmaxCrossEntropy;
-
-    /// <summary>Width of the widest layer, input included.</summary>
-    public int MaxWidth => Math.Max(InputCount, Layers.Max(l => l.OutputCount));
 
     /// <inheritdoc/>
     public override string ToString() =>

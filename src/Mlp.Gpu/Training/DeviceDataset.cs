@@ -22,7 +22,9 @@ internal sealed class DeviceDataset : IBatchSource
         for (int i = 0; i < _order.Length; i++)
             _order[i] = i;
         backend.Upload(_order, Order);
-        TotalSquares = RegressionTotalSumOfSquares(data);
+        var moments = new LabelMoments(data.LabelWidth);
+        moments.Add(data.Labels, data.Weights);
+        TotalSquares = moments.TotalSquares;
     }
 
     public Dataset Data { get; }
@@ -79,29 +81,6 @@ internal sealed class DeviceDataset : IBatchSource
         _backend.GatherRows(Labels, Data.LabelWidth, Order, start, count, workspace.Labels);
         if (Weights is not null)
             _backend.GatherRows(Weights, 1, Order, start, count, workspace.Weights);
-    }
-
-    private static double RegressionTotalSumOfSquares(Dataset data)
-    {
-        int width = data.LabelWidth;
-        double total = 0;
-        for (int j = 0; j < width; j++)
-        {
-            double sumW = 0, sumWy = 0;
-            for (int i = 0; i < data.RowCount; i++)
-            {
-                double w = data.Weights?[i] ?? 1.0;
-                sumW += w;
-                sumWy += w * data.Labels[i * width + j];
-            }
-            double mean = sumW > 0 ? sumWy / sumW : 0;
-            for (int i = 0; i < data.RowCount; i++)
-            {
-                double d = data.Labels[i * width + j] - mean;
-                total += (data.Weights?[i] ?? 1.0) * d * d;
-            }
-        }
-        return total;
     }
 
     public void Dispose()

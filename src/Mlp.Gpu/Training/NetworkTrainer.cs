@@ -56,7 +56,7 @@ public static class NetworkTrainer
         MemoryEstimate.ForTraining(network, options.BatchSize, options.Optimizer.Kind, options.DropoutRate,
             2L * options.StreamBlockRows + (validation?.RowCount ?? 0)).ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);
         using var train = new StreamBatchSource(backend, network, training, options.StreamBlockRows, options.BatchSize);
-        return Train(backend, network, initialParameters, train, Math.Max(options.BatchSize, 1), validation, options);
+        return Train(backend, network, initialParameters, train, options.BatchSize, validation, options);
     }
 
     private static void CheckArguments(NetworkDescription network, float[] initialParameters, Dataset? validation, TrainingOptions options)

@@ -7,7 +7,7 @@ internal static unsafe class CpuLossKernels
         int rows, int k, float* gradient, float scale, float* accumulator)
     {
         double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
-        int labelWidth = loss is LossFunction.BinaryCrossEntropy or LossFunction.SoftmaxCrossEntropy ? 1 : k;
+        int labelWidth = NetworkDescription.LabelWidthOf(loss, k);
         for (int r = 0; r < rows; r++)
         {
             float w = weights == null ? 1f : weights[r];

@@ -192,7 +192,7 @@ internal sealed class IlgpuBackend : IBackend
         int rows, int columns, BufferView? gradient, float scale, DeviceBuffer<float> accumulator)
     {
         long count = CheckMatrix(rows, columns);
-        int labelWidth = loss is LossFunction.BinaryCrossEntropy or LossFunction.SoftmaxCrossEntropy ? 1 : columns;
+        int labelWidth = NetworkDescription.LabelWidthOf(loss, columns);
         var ov = View(output, count, nameof(output));
         var lv = View(labels, (long)rows * labelWidth, nameof(labels));
         ArrayView<float>? wv = weights is { } w ? View(w, rows, nameof(weights)) : null;
