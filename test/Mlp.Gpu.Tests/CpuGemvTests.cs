@@ -12,6 +12,11 @@ public sealed class CpuGemvTests
     [DataRow(5, 15)]
     [DataRow(7, 16)]
     [DataRow(13, 33)]
+    [DataRow(16, 5)]
+    [DataRow(17, 9)]
+    [DataRow(64, 3)]
+    [DataRow(65, 31)]
+    [DataRow(100, 2)]
     [DataRow(256, 784)]
     [DataRow(10, 1000)]
     public void MatchesANaiveProduct(int rows, int columns)
@@ -21,7 +26,7 @@ public sealed class CpuGemvTests
         float[] x = Enumerable.Range(0, columns).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] b = Enumerable.Range(0, rows).Select(_ => (float)random.NextDouble()).ToArray();
         var y = new float[rows];
-        CpuGemv.Multiply(w, x, b, y);
+        CpuGemv.Multiply(Packed(w, rows, columns), x, b, y);
         for (int j = 0; j < rows; j++)
         {
             double expected = b[j], scale = Math.Abs(b[j]);
@@ -39,7 +44,7 @@ public sealed class CpuGemvTests
     {
         // Calls alternate the direction they walk W in (for the cache); each output must not depend on it.
         var random = new Random(5);
-        float[] w = Enumerable.Range(0, 37 * 300).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] w = Packed(Enumerable.Range(0, 37 * 300).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray(), 37, 300);
         float[] x = Enumerable.Range(0, 300).Select(_ => (float)random.NextDouble()).ToArray();
         float[] b = new float[37];
         var first = new float[37];
@@ -50,6 +55,27 @@ public sealed class CpuGemvTests
     }
 
     [TestMethod]
+    public void PackingPutsEachPanelsWeightsForOneInputTogether()
+    {
+        // 18 x 2: panel 0 holds rows 0..15, panel 1 rows 16..17 and 14 zero lanes.
+        float[] w = Enumerable.Range(0, 36).Select(i => (float)(i + 1)).ToArray();
+        float[] packed = Packed(w, 18, 2);
+        Assert.HasCount(64, packed);
+        Assert.AreEqual(w[0], packed[0]);       // row 0, input 0
+        Assert.AreEqual(w[2], packed[1]);       // row 1, input 0
+        Assert.AreEqual(w[1], packed[16]);      // row 0, input 1
+        Assert.AreEqual(w[16 * 2 + 1], packed[32 + 16]); // row 16, input 1
+        Assert.AreEqual(0f, packed[32 + 2]);    // padding lane
+    }
+
+    [TestMethod]
     public void RejectsAShortMatrix() =>
         Assert.ThrowsExactly<ArgumentException>(() => CpuGemv.Multiply(new float[5], new float[3], new float[2], new float[2]));
+
+    private static float[] Packed(float[] w, int rows, int columns)
+    {
+        var packed = new float[CpuGemv.PackedLength(rows, columns)];
+        CpuGemv.Pack(w, rows, columns, packed);
+        return packed;
+    }
 }

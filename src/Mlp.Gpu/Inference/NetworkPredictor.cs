@@ -5,7 +5,8 @@ using Mlp.Gpu.Backends.Cpu;
 namespace Mlp.Gpu;
 
 /// <summary>
-/// Scores single examples with trained parameters on the CPU: one matrix-vector product per layer (<see cref="CpuGemv"/>). Immutable and thread-safe; allocation-free per call (scratch is on the stack or per thread).
+/// Scores single examples with trained parameters on the CPU: one matrix-vector product per layer (<see cref="CpuGemv"/>,
+/// over weights re-laid once for it). Immutable and thread-safe; allocation-free per call (scratch is on the stack or per thread).
 /// </summary>
 public sealed class NetworkPredictor
 {
@@ -14,7 +15,10 @@ public sealed class NetworkPredictor
     [ThreadStatic]
     private static float[]? t_scratch;
 
-    private readonly float[] _parameters;
+    private readonly float[] _weights; // every layer's weights in CpuGemv's panel layout, one layer after another
+    private readonly int[] _weightOffsets;
+    private readonly float[] _biases;
+    private readonly int[] _biasOffsets;
     private readonly int _width; // widest layer output: the features are read in place, so only layer outputs need scratch
 
     /// <summary>Wraps a copy of <paramref name="parameters"/> for <paramref name="network"/>.</summary>
@@ -25,7 +29,25 @@ public sealed class NetworkPredictor
         if (parameters.Length != network.ParameterCount)
             throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {parameters.Length}.", nameof(parameters));
         Network = network;
-        _parameters = (float[])parameters.Clone();
+        var layers = network.Layers;
+        _weightOffsets = new int[layers.Count];
+        _biasOffsets = new int[layers.Count];
+        int weightCount = 0, biasCount = 0;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            _weightOffsets[l] = weightCount;
+            _biasOffsets[l] = biasCount;
+            weightCount += CpuGemv.PackedLength(layers[l].OutputCount, layers[l].InputCount);
+            biasCount += layers[l].OutputCount;
+        }
+        _weights = new float[weightCount];
+        _biases = new float[biasCount];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var layer = layers[l];
+            CpuGemv.Pack(parameters.AsSpan(layer.WeightOffset, layer.WeightCount), layer.OutputCount, layer.InputCount, _weights.AsSpan(_weightOffsets[l]));
+            parameters.AsSpan(layer.BiasOffset, layer.OutputCount).CopyTo(_biases.AsSpan(_biasOffsets[l]));
+        }
         _width = network.Layers.Max(l => l.OutputCount);
     }
 
@@ -58,8 +80,8 @@ public sealed class NetworkPredictor
             var layer = layers[l];
             ReadOnlySpan<float> input = l == 0 ? features : current[..layer.InputCount];
             var z = l == layers.Count - 1 ? output[..layer.OutputCount] : next[..layer.OutputCount];
-            var weights = _parameters.AsSpan(layer.WeightOffset, layer.WeightCount);
-            var biases = _parameters.AsSpan(layer.BiasOffset, layer.OutputCount);
+            var weights = _weights.AsSpan(_weightOffsets[l]);
+            var biases = _biases.AsSpan(_biasOffsets[l], layer.OutputCount);
             CpuGemv.Multiply(weights, input, biases, z);
             Activate(z, layer.Activation);
             var swap = current;
