@@ -22,7 +22,7 @@ internal static unsafe class CpuGemm
     private const long DirectMaxWork = 32 * 32 * 32;
 
     /// <summary>Below this many multiply-adds, handing work to another thread costs more than it saves.</summary>
-    private const long ThreadMinWork = 64 * 64 * 64;
+    private const long ThreadMinWork = 32 * 32 * 32;
 
     private static int _maxThreads = Math.Max(1, Environment.ProcessorCount);
 

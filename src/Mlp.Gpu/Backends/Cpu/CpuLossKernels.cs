@@ -1,14 +1,58 @@
+using System.Runtime.CompilerServices;
+
 namespace Mlp.Gpu.Backends.Cpu;
 
-/// <summary>Fused loss + output gradient on the CPU, one row at a time (k is small); sums kept in double.</summary>
+/// <summary>
+/// Fused loss + output gradient on the CPU, one row at a time (k is small), in chunks of rows that the cores share.
+/// Sums are kept in double per chunk and added chunk by chunk in order; the chunks depend on the row count alone, so
+/// the sums do not depend on the thread count.
+/// </summary>
 internal static unsafe class CpuLossKernels
 {
+    private const int MaxChunks = 64;
+    private const int MinChunkRows = 32;
+
+    [SkipLocalsInit]
     public static void LossGradient(LossFunction loss, float huberDelta, float* output, float* labels, float* weights,
         int rows, int k, float* gradient, float scale, float* accumulator)
     {
+        int chunkRows = Math.Max(MinChunkRows, (rows + MaxChunks - 1) / MaxChunks);
+        int chunks = (rows + chunkRows - 1) / chunkRows;
+        double* sums = stackalloc double[4 * MaxChunks];
+        var kernel = new Chunks(loss, huberDelta, output, labels, weights, rows, k, gradient, scale, chunkRows, sums);
+        // A row costs about as much as k exponentials: worth a second core from a few hundred rows x classes on.
+        CpuParallel.For(ref kernel, chunks, 1, rows * k >= 512 ? 2 : int.MaxValue);
+        double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
+        for (int c = 0; c < chunks; c++)
+        {
+            sumLoss += sums[4 * c];
+            sumWeight += sums[4 * c + 1];
+            sumCorrect += sums[4 * c + 2];
+            sumSquared += sums[4 * c + 3];
+        }
+        accumulator[LossAccumulator.WeightedLoss] += (float)sumLoss;
+        accumulator[LossAccumulator.Weight] += (float)sumWeight;
+        accumulator[LossAccumulator.WeightedCorrect] += (float)sumCorrect;
+        accumulator[LossAccumulator.WeightedSquaredError] += (float)sumSquared;
+    }
+
+    /// <summary>Items are chunks of <c>chunkRows</c> rows; chunk c writes its four sums to sums[4c..4c+3].</summary>
+    private readonly struct Chunks(LossFunction loss, float huberDelta, float* output, float* labels, float* weights,
+        int rows, int k, float* gradient, float scale, int chunkRows, double* sums) : IRangeKernel
+    {
+        public void Run(int start, int end)
+        {
+            for (int c = start; c < end; c++)
+                LossRows(loss, huberDelta, output, labels, weights, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows), k, gradient, scale, sums + 4 * c);
+        }
+    }
+
+    private static void LossRows(LossFunction loss, float huberDelta, float* output, float* labels, float* weights,
+        int start, int end, int k, float* gradient, float scale, double* sums)
+    {
         double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
         int labelWidth = NetworkDescription.LabelWidthOf(loss, k);
-        for (int r = 0; r < rows; r++)
+        for (int r = start; r < end; r++)
         {
             float w = weights == null ? 1f : weights[r];
             float* z = output + (long)r * k;
@@ -53,10 +97,10 @@ internal static unsafe class CpuLossKernels
             sumCorrect += (double)w * correct;
             sumSquared += (double)w * squared;
         }
-        accumulator[LossAccumulator.WeightedLoss] += (float)sumLoss;
-        accumulator[LossAccumulator.Weight] += (float)sumWeight;
-        accumulator[LossAccumulator.WeightedCorrect] += (float)sumCorrect;
-        accumulator[LossAccumulator.WeightedSquaredError] += (float)sumSquared;
+        sums[0] = sumLoss;
+        sums[1] = sumWeight;
+        sums[2] = sumCorrect;
+        sums[3] = sumSquared;
     }
 
     // L = log Σ_j e^{z_j} − z_y through the max shift; ∂L/∂z_j = softmax_j − [j = y].
