@@ -2,7 +2,7 @@
 # Runs every benchmark table of docs/benchmarks.md side by side with the peers and writes them to one log.
 #   eng/bench/setup.sh        # once: PyTorch, scikit-learn, numpy/OpenBLAS from Debian's packages
 #   eng/bench/run-all.sh [LOG]
-# Takes about 25 minutes on 2 cores. Run it on an otherwise idle machine: the tables report ratios measured in
+# Takes about 35 minutes on 2 cores. Run it on an otherwise idle machine: the tables report ratios measured in
 # the same run, but a busy neighbour still skews 2-thread numbers.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,9 +12,11 @@ bench="dotnet test/Mlp.Benchmarks/bin/Release/net10.0/Mlp.Benchmarks.dll"
 {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
   $bench gemm --peers
-  $bench train --workload W1 --peers --runs 3 --epochs 2
-  $bench train --workload W2 --peers --runs 3 --epochs 1
-  $bench train --workload W3 --peers --runs 3 --epochs 2
+  $bench train --workload W1 --peers --runs 5 --epochs 2
+  $bench train --workload W2 --peers --runs 5 --epochs 1
+  $bench train --workload W3 --peers --runs 5 --epochs 2
+  $bench profile --workload W1
+  $bench profile --workload W2
   $bench infer --peers
   $bench sweep --peer torch --rows 60000
   $bench stream --rows 2000000
