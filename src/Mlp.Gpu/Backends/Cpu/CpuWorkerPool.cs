@@ -18,7 +18,7 @@ internal static unsafe class CpuWorkerPool
     private static delegate*<void*, int, int, void> _body;
     private static void* _state;
     private static int _parts;
-    private static int _pending;
+    private static readonly PaddedCounters _counters = new();
     private static Exception? _error;
 
     [ThreadStatic]
@@ -45,7 +45,7 @@ internal static unsafe class CpuWorkerPool
             _state = state;
             _parts = parts;
             _error = null;
-            Volatile.Write(ref _pending, parts - 1);
+            Volatile.Write(ref _counters.Pending, parts - 1);
             for (int w = 0; w < parts - 1; w++)
                 workers[w].Signal();
 
@@ -53,7 +53,7 @@ internal static unsafe class CpuWorkerPool
 
             // Parts are balanced, so the others finish about now: spin, and yield only if a worker was descheduled.
             long start = Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _pending) != 0)
+            while (Volatile.Read(ref _counters.Pending) != 0)
             {
                 if (Stopwatch.GetTimestamp() - start < _spinTicks)
                     Thread.SpinWait(8);
@@ -104,8 +104,7 @@ internal static unsafe class CpuWorkerPool
     {
         private readonly object _gate = new();
         private readonly int _part;
-        private int _ticket;
-        private int _sleeping;
+        private readonly PaddedCounters _signal = new(); // Pending: the job ticket; Sleeping: 1 while blocked
 
         public Worker(int part)
         {
@@ -117,9 +116,9 @@ internal static unsafe class CpuWorkerPool
         /// <summary>Hands this worker the current job (called under the run lock).</summary>
         public void Signal()
         {
-            Interlocked.Increment(ref _ticket);
+            Interlocked.Increment(ref _signal.Pending);
             // Full fence above, full fence on the worker's side before it re-checks the ticket: one of the two sees the other.
-            if (Volatile.Read(ref _sleeping) != 0)
+            if (Volatile.Read(ref _signal.Sleeping) != 0)
             {
                 lock (_gate)
                     Monitor.Pulse(_gate);
@@ -133,7 +132,7 @@ internal static unsafe class CpuWorkerPool
             while (true)
             {
                 long start = Stopwatch.GetTimestamp();
-                while (Volatile.Read(ref _ticket) == seen)
+                while (Volatile.Read(ref _signal.Pending) == seen)
                 {
                     if (Stopwatch.GetTimestamp() - start < _spinTicks)
                     {
@@ -143,10 +142,10 @@ internal static unsafe class CpuWorkerPool
 
                     lock (_gate)
                     {
-                        Interlocked.Exchange(ref _sleeping, 1);
-                        while (Volatile.Read(ref _ticket) == seen)
+                        Interlocked.Exchange(ref _signal.Sleeping, 1);
+                        while (Volatile.Read(ref _signal.Pending) == seen)
                             Monitor.Wait(_gate);
-                        _sleeping = 0;
+                        _signal.Sleeping = 0;
                     }
                 }
 
@@ -160,8 +159,22 @@ internal static unsafe class CpuWorkerPool
                     Interlocked.CompareExchange(ref _error, e, null);
                 }
 
-                Interlocked.Decrement(ref _pending);
+                Interlocked.Decrement(ref _counters.Pending);
             }
         }
+    }
+
+    /// <summary>
+    /// Counters spun on by one core and written by the other, alone on their cache lines: a line shared with data a
+    /// core writes often would move between the cores on every spin.
+    /// </summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 256)]
+    private sealed class PaddedCounters
+    {
+        [System.Runtime.InteropServices.FieldOffset(128)]
+        public int Pending;
+
+        [System.Runtime.InteropServices.FieldOffset(132)]
+        public int Sleeping;
     }
 }
