@@ -11,6 +11,7 @@ dotnet build test/Mlp.Benchmarks -c Release -v q -nologo
 bench="dotnet test/Mlp.Benchmarks/bin/Release/net10.0/Mlp.Benchmarks.dll"
 {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
+  $bench corelatency --samples 3   # the host's vCPU placement: see docs/benchmarks.md
   $bench gemm --peers
   $bench train --workload W1 --peers --runs 5 --epochs 2
   $bench train --workload W2 --peers --runs 5 --epochs 1
@@ -20,4 +21,5 @@ bench="dotnet test/Mlp.Benchmarks/bin/Release/net10.0/Mlp.Benchmarks.dll"
   $bench infer --peers
   $bench sweep --peer torch --rows 60000
   $bench stream --rows 2000000
+  $bench corelatency --samples 3
 } 2>&1 | tee "$log"

@@ -42,19 +42,24 @@ internal static class TrainingBenchmark
         Console.WriteLine();
         Console.WriteLine("| workload | threads | ours samples/s | ours GFLOP/s | alloc/epoch | PyTorch | scikit-learn | ours / best peer |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        var notes = new List<string>();
         foreach (var workload in selected)
         {
             var data = RandomData(workload);
             foreach (int threads in threadCounts)
             {
                 var ours = new List<double>();
+                var latencies = new List<string>();
                 var torch = new List<double>();
                 var sklearn = new List<double>();
                 long allocated = 0;
                 for (int run = 0; run < runs; run++)
                 {
+                    double latency = threads > 1 ? CoreLatency.MeasureNanoseconds() : 0;
                     (double rate, allocated) = MeasureOurs(workload, data, threads, epochs, device);
                     ours.Add(rate);
+                    if (threads > 1)
+                        latencies.Add(string.Create(CultureInfo.InvariantCulture, $"{rate:N0} ({latency:F0} ns)"));
                     if (peers)
                     {
                         torch.Add(Peer(workload.Name, "torch", threads, epochs) ?? double.NaN);
@@ -64,8 +69,14 @@ internal static class TrainingBenchmark
                 double our = Median(ours), best = Math.Max(Median(torch), Median(sklearn));
                 Console.WriteLine($"| {workload.Name} | {threads} | {our:N0} | {our * 6 * workload.Weights / 1e9:F1} | {allocated:N0} B | " +
                     $"{Format(Median(torch))} | {Format(Median(sklearn))} | {(peers && best > 0 ? $"{our / best:F2}x" : "-")} |");
+                if (latencies.Count > 0)
+                    notes.Add($"{workload.Name}, {threads} threads, each run's samples/s (core-to-core round trip just before it): {string.Join(", ", latencies)}");
             }
         }
+        if (notes.Count > 0)
+            Console.WriteLine();
+        foreach (string note in notes)
+            Console.WriteLine(note);
         return 0;
     }
 
