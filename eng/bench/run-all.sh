@@ -22,4 +22,11 @@ bench="dotnet test/Mlp.Benchmarks/bin/Release/net10.0/Mlp.Benchmarks.dll"
   $bench sweep --peer torch --rows 60000
   $bench stream --rows 2000000
   $bench corelatency --samples 3
+  # TorchSharp-cpu (libtorch) peer: a separate project, not in Mlp.sln (its first restore fetches libtorch).
+  dotnet build eng/bench/TorchSharpPeer -c Release -v q -nologo
+  for run in "W1 --threads 1 --epochs 2" "W1 --threads 2 --epochs 2" "W2 --threads 1 --epochs 1" "W2 --threads 2 --epochs 1" \
+             "W3 --threads 1 --epochs 2" "W3 --threads 2 --epochs 2" "W4 --threads 2"; do
+    echo "TorchSharpPeer $run"
+    dotnet eng/bench/TorchSharpPeer/bin/Release/net10.0/TorchSharpPeer.dll $run
+  done
 } 2>&1 | tee "$log"

@@ -20,7 +20,7 @@ internal static unsafe class CpuGemv
     private static bool t_descending;
 
     /// <summary>Floats that <see cref="Pack"/> writes for a rows x columns matrix (the last panel is padded with zeros).</summary>
-    public static int PackedLength(int rows, int columns) => (rows + PanelWidth - 1) / PanelWidth * PanelWidth * columns;
+    public static int PackedLength(int rows, int columns) => checked((rows + PanelWidth - 1) / PanelWidth * PanelWidth * columns);
 
     /// <summary>Re-lays a row-major rows x columns matrix into the panel layout <see cref="Multiply"/> reads.</summary>
     public static void Pack(ReadOnlySpan<float> weights, int rows, int columns, Span<float> packed)
