@@ -263,6 +263,12 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     public MlpDevice Device = Defaults.Device;
 
     /// <summary>
+    /// Cores that training on the CPU may use. Default null: all of them (<see cref="Environment.ProcessorCount"/>);
+    /// otherwise at least 1. The trained model is the same for every value, bit for bit; a GPU ignores it.
+    /// </summary>
+    public int? NumberOfThreads;
+
+    /// <summary>
     /// Cancels training: when it fires, <c>Fit</c> throws <see cref="OperationCanceledException"/> within one minibatch.
     /// Default <see cref="CancellationToken.None"/>.
     /// </summary>
@@ -298,6 +304,8 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
         CheckDefined(Activation, nameof(Activation));
         CheckDefined(Optimizer, nameof(Optimizer));
         CheckDefined(Device, nameof(Device));
+        if (NumberOfThreads is { } threads)
+            Check(threads >= 1, nameof(NumberOfThreads), threads, "must be at least 1 (or null for all cores)");
         Check(float.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), LearningRate, "must be positive and finite");
         Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
         Check(NumberOfEpochs >= 1, nameof(NumberOfEpochs), NumberOfEpochs, "must be at least 1");

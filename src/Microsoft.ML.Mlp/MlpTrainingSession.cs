@@ -117,6 +117,7 @@ internal static class MlpTrainingSession
             GradientClipNorm = settings.GradientClipNorm,
             StreamBlockRows = settings.StreamBlockRows,
             Device = settings.DeviceKind,
+            NumberOfThreads = settings.NumberOfThreads,
             CancellationToken = token,
             EpochCompleted = record =>
             {

@@ -43,6 +43,7 @@ internal sealed class MlpTrainingSettings
         Shuffle = options.Shuffle;
         Seed = options.Seed;
         Device = options.Device;
+        NumberOfThreads = options.NumberOfThreads;
         CancellationToken = options.CancellationToken;
         Progress = options.Progress;
     }
@@ -78,6 +79,7 @@ internal sealed class MlpTrainingSettings
     public bool Shuffle { get; }
     public int? Seed { get; }
     public MlpDevice Device { get; }
+    public int? NumberOfThreads { get; }
     public CancellationToken CancellationToken { get; }
     public IProgress<MlpEpochReport>? Progress { get; }
 

@@ -22,6 +22,7 @@ public sealed class ErrorTests
         [nameof(MlpTrainerOptionsBase.Activation), (Action<MlpBinaryTrainer.Options>)(o => o.Activation = (MlpActivation)42), "42"],
         [nameof(MlpTrainerOptionsBase.Optimizer), (Action<MlpBinaryTrainer.Options>)(o => o.Optimizer = (MlpOptimizer)42), "42"],
         [nameof(MlpTrainerOptionsBase.Device), (Action<MlpBinaryTrainer.Options>)(o => o.Device = (MlpDevice)42), "42"],
+        [nameof(MlpTrainerOptionsBase.NumberOfThreads), (Action<MlpBinaryTrainer.Options>)(o => o.NumberOfThreads = 0), "0"],
         [nameof(MlpTrainerOptionsBase.LearningRateSchedule), (Action<MlpBinaryTrainer.Options>)(o => o.LearningRateSchedule = (MlpLearningRateSchedule)42), "42"],
         [nameof(MlpTrainerOptionsBase.LearningRateDecay), (Action<MlpBinaryTrainer.Options>)(o => o.LearningRateDecay = 1.5f), "1.5"],
         [nameof(MlpTrainerOptionsBase.LearningRateDecay), (Action<MlpBinaryTrainer.Options>)(o => { o.LearningRateSchedule = MlpLearningRateSchedule.ReduceOnPlateau; o.LearningRateDecay = 1; }), "1"],

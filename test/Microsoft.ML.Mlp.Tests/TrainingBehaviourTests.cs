@@ -65,6 +65,27 @@ public sealed class TrainingBehaviourTests
     }
 
     [TestMethod]
+    public void TheThreadCountDoesNotChangeTheModel()
+    {
+        // Wide enough that the GEMMs, bias+activation and activation backward are split over the cores.
+        float[][] Weights(int? threads)
+        {
+            var ml = new MLContext(seed: 1);
+            var options = new MlpBinaryTrainer.Options { HiddenLayerSizes = [256, 256], BatchSize = 128, NumberOfEpochs = 2, NumberOfThreads = threads };
+            var model = ml.BinaryClassification.Trainers.Mlp(options).Fit(SyntheticData.Binary(ml, 600, seed: 1)).Model.SubModel;
+            return Enumerable.Range(0, model.LayerCount).Select(l => model.GetWeights(l).ToArray()).ToArray();
+        }
+
+        var one = Weights(1);
+        foreach (int? threads in new int?[] { 2, 3, null })
+        {
+            var other = Weights(threads);
+            for (int l = 0; l < one.Length; l++)
+                CollectionAssert.AreEqual(one[l], other[l], $"layer {l}, {threads?.ToString() ?? "all"} threads");
+        }
+    }
+
+    [TestMethod]
     [Timeout(60_000, CooperativeCancellation = true)]
     public void ACancelledTokenStopsFitWithinAnEpoch()
     {

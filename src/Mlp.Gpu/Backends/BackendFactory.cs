@@ -10,11 +10,13 @@ internal static class BackendFactory
     /// Creates the backend for <paramref name="device"/>. Auto takes a CUDA GPU, else an OpenCL GPU, else the SIMD CPU
     /// backend (never ILGPU's CPU simulator); asking for a GPU that is absent is an error, never a silent fallback.
     /// </summary>
+    /// <param name="device">The device to train on.</param>
+    /// <param name="cpuThreads">Cores the CPU backend may use (null: all); GPU backends ignore it.</param>
     /// <exception cref="InvalidOperationException">Cuda or OpenCL was requested and no such GPU exists; the message lists the devices seen.</exception>
-    public static IBackend Create(DeviceKind device) => device switch
+    public static IBackend Create(DeviceKind device, int? cpuThreads = null) => device switch
     {
-        DeviceKind.Cpu => new CpuBackend(),
-        DeviceKind.Auto => (IBackend?)IlgpuDevices.TryCreateGpuBackend() ?? new CpuBackend(),
+        DeviceKind.Cpu => new CpuBackend(cpuThreads),
+        DeviceKind.Auto => (IBackend?)IlgpuDevices.TryCreateGpuBackend() ?? new CpuBackend(cpuThreads),
         DeviceKind.Cuda or DeviceKind.OpenCL or DeviceKind.IlgpuCpu => IlgpuDevices.CreateBackend(device),
         _ => throw new ArgumentOutOfRangeException(nameof(device), device, $"Unknown device; expected one of {string.Join(", ", Enum.GetNames<DeviceKind>())}."),
     };

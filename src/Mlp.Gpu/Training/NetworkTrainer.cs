@@ -27,7 +27,7 @@ public static class NetworkTrainer
         CheckArguments(network, initialParameters, validation, options);
         training.Validate(network, "training data");
 
-        using var backend = BackendFactory.Create(options.Device);
+        using var backend = BackendFactory.Create(options.Device, options.NumberOfThreads);
         return Train(backend, network, initialParameters, training, validation, options);
     }
 
@@ -51,7 +51,7 @@ public static class NetworkTrainer
             throw new ArgumentException($"The stream has {training.FeatureCount} features and {training.LabelWidth} label values per row; " +
                 $"the network expects {network.InputCount} and {network.LabelWidth}.", nameof(training));
 
-        using var backend = BackendFactory.Create(options.Device);
+        using var backend = BackendFactory.Create(options.Device, options.NumberOfThreads);
         // Two blocks of rows are held at a time.
         MemoryEstimate.ForTraining(network, options.BatchSize, options.Optimizer.Kind, options.DropoutRate,
             2L * options.StreamBlockRows + (validation?.RowCount ?? 0)).ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);

@@ -52,6 +52,12 @@ public sealed class TrainingOptions
     /// <summary>Where to train. Default <see cref="DeviceKind.Auto"/>.</summary>
     public DeviceKind Device { get; set; } = DeviceKind.Auto;
 
+    /// <summary>
+    /// Cores the CPU backend may use; null (default) = all of them. At least 1. The trained parameters are the same
+    /// for every value. GPU backends ignore it.
+    /// </summary>
+    public int? NumberOfThreads { get; set; }
+
     /// <summary>Cancels training; checked before every minibatch.</summary>
     public CancellationToken CancellationToken { get; set; }
 
@@ -78,6 +84,8 @@ public sealed class TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(StreamBlockRows), StreamBlockRows, $"{nameof(StreamBlockRows)} must be at least 1; got {StreamBlockRows}.");
         if (!Enum.IsDefined(Device))
             throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
+        if (NumberOfThreads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, $"{nameof(NumberOfThreads)} must be at least 1 or null; got {NumberOfThreads}.");
         ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
         Optimizer.Validate();
     }

@@ -9,8 +9,21 @@ namespace Mlp.Gpu.Backends.Cpu;
 /// </summary>
 internal sealed unsafe class CpuBackend : IBackend
 {
+    private readonly int? _threads;
+
+    /// <summary>A backend whose kernels use up to <paramref name="threads"/> cores (null: <see cref="CpuGemm.MaxThreads"/> at each call).</summary>
+    public CpuBackend(int? threads = null)
+    {
+        if (threads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "The thread count must be at least 1 or null.");
+        _threads = threads;
+    }
+
+    /// <summary>Cores the kernels may use.</summary>
+    public int Threads => _threads ?? CpuGemm.MaxThreads;
+
     /// <inheritdoc/>
-    public string Name => $"CPU ({CpuGemm.MaxThreads} threads, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")})";
+    public string Name => $"CPU ({Threads} threads, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")})";
 
     /// <inheritdoc/>
     public long MemoryBytes => MemoryEstimate.AvailableHostBytes;
@@ -48,19 +61,19 @@ internal sealed unsafe class CpuBackend : IBackend
         if (start < 0 || count < 0 || start + count > idx.Length || (long)count * width > destination.Length)
             throw new ArgumentOutOfRangeException(nameof(count), $"Rows [{start}, {start + count}) do not fit the index or destination buffer.");
         var kernel = new CpuRangeKernels.GatherRows(src.Pointer, src.Length, width, idx.Pointer + start, Host(destination).Pointer);
-        CpuParallel.For(ref kernel, count, 1, ParallelMinFloats / Math.Max(width, 1));
+        CpuParallel.For(ref kernel, count, 1, ParallelMinFloats / Math.Max(width, 1), Threads);
     }
 
     /// <inheritdoc/>
     public void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         BufferView a, int lda, BufferView b, int ldb, float beta, BufferView c, int ldc) =>
-        CpuGemm.Multiply(transposeA, transposeB, m, n, k, alpha, Ptr(a), lda, Ptr(b), ldb, beta, Ptr(c), ldc);
+        CpuGemm.Multiply(GemmKernelKind.Auto, Threads, transposeA, transposeB, m, n, k, alpha, Ptr(a), lda, Ptr(b), ldb, beta, Ptr(c), ldc);
 
     /// <inheritdoc/>
     public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation)
     {
         var kernel = new CpuRangeKernels.BiasActivation(Ptr(z), Ptr(bias), a is { } av ? Ptr(av) : null, columns, activation);
-        CpuParallel.For(ref kernel, rows, 1, ParallelMinFloats / Math.Max(columns, 1));
+        CpuParallel.For(ref kernel, rows, 1, ParallelMinFloats / Math.Max(columns, 1), Threads);
     }
 
     /// <inheritdoc/>
@@ -69,7 +82,7 @@ internal sealed unsafe class CpuBackend : IBackend
         if (activation == Activation.Identity)
             return;
         var kernel = new CpuRangeKernels.ActivationBackward(Ptr(delta), Ptr(z), Ptr(a), activation);
-        CpuParallel.For(ref kernel, count, 16, 2 * ParallelMinFloats);
+        CpuParallel.For(ref kernel, count, 16, 2 * ParallelMinFloats, Threads);
     }
 
     /// <inheritdoc/>
@@ -105,7 +118,7 @@ internal sealed unsafe class CpuBackend : IBackend
     public void LossGradient(LossFunction loss, float huberDelta, BufferView output, BufferView labels, BufferView? weights,
         int rows, int columns, BufferView? gradient, float scale, DeviceBuffer<float> accumulator) =>
         CpuLossKernels.LossGradient(loss, huberDelta, Ptr(output), Ptr(labels), weights is { } w ? Ptr(w) : null,
-            rows, columns, gradient is { } g ? Ptr(g) : null, scale, Host(accumulator).Pointer);
+            rows, columns, gradient is { } g ? Ptr(g) : null, scale, Host(accumulator).Pointer, Threads);
 
     /// <inheritdoc/>
     public void ClipGradientNorm(DeviceBuffer<float> gradients, int count, float maxNorm, DeviceBuffer<float> scratch)
@@ -133,7 +146,7 @@ internal sealed unsafe class CpuBackend : IBackend
         };
         // The update is memory-bound: one pass over 4 buffers. Large networks (millions of parameters) split it over
         // the cores; small ones stay on this thread, where waking workers would cost more than the pass.
-        int parts = job.Length >= ParallelOptimizerMinLength ? CpuGemm.MaxThreads : 1;
+        int parts = job.Length >= ParallelOptimizerMinLength ? Threads : 1;
         CpuWorkerPool.Run(&OptimizerPart, &job, parts);
     }
 

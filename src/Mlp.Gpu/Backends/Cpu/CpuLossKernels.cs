@@ -14,14 +14,14 @@ internal static unsafe class CpuLossKernels
 
     [SkipLocalsInit]
     public static void LossGradient(LossFunction loss, float huberDelta, float* output, float* labels, float* weights,
-        int rows, int k, float* gradient, float scale, float* accumulator)
+        int rows, int k, float* gradient, float scale, float* accumulator, int threads)
     {
         int chunkRows = Math.Max(MinChunkRows, (rows + MaxChunks - 1) / MaxChunks);
         int chunks = (rows + chunkRows - 1) / chunkRows;
         double* sums = stackalloc double[4 * MaxChunks];
         var kernel = new Chunks(loss, huberDelta, output, labels, weights, rows, k, gradient, scale, chunkRows, sums);
         // A row costs about as much as k exponentials: worth a second core from a few hundred rows x classes on.
-        CpuParallel.For(ref kernel, chunks, 1, rows * k >= 512 ? 2 : int.MaxValue);
+        CpuParallel.For(ref kernel, chunks, 1, rows * k >= 512 ? 2 : int.MaxValue, threads);
         double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
         for (int c = 0; c < chunks; c++)
         {

@@ -16,16 +16,16 @@ internal interface IRangeKernel
 internal static unsafe class CpuParallel
 {
     /// <summary>
-    /// Runs <paramref name="kernel"/> over [0, <paramref name="count"/>) in up to <see cref="CpuGemm.MaxThreads"/>
+    /// Runs <paramref name="kernel"/> over [0, <paramref name="count"/>) in up to <paramref name="threads"/>
     /// ranges whose boundaries are multiples of <paramref name="align"/> (16 floats = one cache line keeps threads off
     /// each other's lines). Below <paramref name="minParallel"/> items it runs on this thread: waking a worker would
     /// cost more than the work.
     /// </summary>
-    public static void For<TKernel>(ref TKernel kernel, int count, int align, int minParallel)
+    public static void For<TKernel>(ref TKernel kernel, int count, int align, int minParallel, int threads)
         where TKernel : unmanaged, IRangeKernel
     {
         int chunks = (count + align - 1) / align;
-        int parts = count < minParallel ? 1 : Math.Min(CpuGemm.MaxThreads, chunks);
+        int parts = count < minParallel ? 1 : Math.Min(Math.Max(threads, 1), chunks);
         if (parts <= 1)
         {
             if (count > 0)
