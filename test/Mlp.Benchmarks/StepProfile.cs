@@ -26,8 +26,7 @@ internal static class StepProfile
         var results = new Dictionary<string, double>[2];
         for (int t = 0; t < 2; t++)
         {
-            CpuGemm.MaxThreads = t + 1;
-            using var backend = new CpuBackend();
+            using var backend = new CpuBackend(threads: t + 1);
             using var workspace = new NetworkWorkspace(backend, net, rows, workload.Optimizer);
             using var source = new DeviceDataset(backend, data);
             backend.Upload(ParameterInitializer.Create(net, 1), workspace.Parameters);
@@ -63,8 +62,7 @@ internal static class StepProfile
         var kernels = new List<(string Label, double Seconds, int Calls)>[2];
         for (int t = 0; t < 2; t++)
         {
-            CpuGemm.MaxThreads = t + 1;
-            using var backend = new ProfilingBackend(new CpuBackend());
+            using var backend = new ProfilingBackend(new CpuBackend(threads: t + 1));
             using var workspace = new NetworkWorkspace(backend, net, rows, workload.Optimizer);
             using var source = new DeviceDataset(backend, data);
             backend.Upload(ParameterInitializer.Create(net, 1), workspace.Parameters);
@@ -92,7 +90,6 @@ internal static class StepProfile
         }
         double total1 = kernels[0].Sum(k => k.Seconds) / KernelSteps * 1e6, total2 = kernels[1].Sum(k => k.Seconds) / KernelSteps * 1e6;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| all kernels | | {total1:F1} | {total2:F1} | {total1 / total2:F2}x |"));
-        CpuGemm.MaxThreads = Environment.ProcessorCount;
         return 0;
     }
 

@@ -83,7 +83,6 @@ internal static class TrainingBenchmark
     /// <summary>Samples/s over the timed epochs, and bytes allocated during the last epoch (steady state).</summary>
     internal static (double SamplesPerSecond, long AllocatedBytesPerEpoch) MeasureOurs(Workload workload, Dataset data, int threads, int epochs, DeviceKind device)
     {
-        CpuGemm.MaxThreads = threads;
         var net = workload.Network;
         var initial = ParameterInitializer.Create(net, 1);
         var marks = new List<(TimeSpan Elapsed, long Allocated)>();
@@ -92,6 +91,7 @@ internal static class TrainingBenchmark
             Epochs = epochs + 1,
             BatchSize = workload.BatchSize,
             Device = device,
+            NumberOfThreads = threads,
             Optimizer = { Kind = workload.Optimizer, LearningRate = workload.Optimizer == OptimizerKind.Sgd ? 0.01f : 1e-3f },
             EpochCompleted = r => marks.Add((r.Elapsed, GC.GetTotalAllocatedBytes(precise: true))),
         };

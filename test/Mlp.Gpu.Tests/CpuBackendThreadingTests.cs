@@ -9,7 +9,6 @@ namespace Mlp.Gpu.Tests;
 /// every such kernel must give the same bits on 1 and 2 threads and agree with a scalar reference.
 /// </summary>
 [TestClass]
-[DoNotParallelize] // sets the process-wide CpuGemm.MaxThreads
 public sealed class CpuBackendThreadingTests
 {
     private const int Rows = 300, Columns = 257; // 77k floats: above every kernel's parallel threshold
@@ -119,20 +118,11 @@ public sealed class CpuBackendThreadingTests
     /// <summary>Runs <paramref name="run"/> on a fresh CPU backend with 1, 2 and again 1 thread; asserts equal bits.</summary>
     private static List<float[]> OnOneAndTwoThreads(Func<IBackend, float[]> run)
     {
-        int saved = CpuGemm.MaxThreads;
         var results = new List<float[]>();
-        try
+        foreach (int threads in new[] { 1, 2, 1 })
         {
-            foreach (int threads in new[] { 1, 2, 1 })
-            {
-                CpuGemm.MaxThreads = threads;
-                using var backend = new CpuBackend();
-                results.Add(run(backend));
-            }
-        }
-        finally
-        {
-            CpuGemm.MaxThreads = saved;
+            using var backend = new CpuBackend(threads);
+            results.Add(run(backend));
         }
         CollectionAssert.AreEqual(results[0], results[1], "1 vs 2 threads");
         CollectionAssert.AreEqual(results[0], results[2], "1 thread twice");
