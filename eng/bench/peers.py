@@ -84,6 +84,15 @@ def sklearn_train(name, threads, epochs):
         return rows * epochs / (time.perf_counter() - t)
 
 
+def median_seconds(call, runs=5):
+    """Median seconds of `runs` timed calls after one warm-up call (as Mlp.Benchmarks and TorchSharpPeer time theirs)."""
+    call()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter(); call(); times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
 def torch_infer(threads):
     import torch
     torch.set_num_threads(threads)
@@ -97,8 +106,7 @@ def torch_infer(threads):
         lat = []
         for i in range(2000):
             t = time.perf_counter(); model(x[i:i + 1]).numpy(); lat.append(time.perf_counter() - t)
-        model(x)
-        t = time.perf_counter(); model(x).numpy(); batch = time.perf_counter() - t
+        batch = median_seconds(lambda: model(x).numpy())
     return float(np.median(lat)) * 1e6, 10000 / batch
 
 
@@ -114,8 +122,7 @@ def sklearn_infer(threads):
         lat = []
         for i in range(2000):
             t = time.perf_counter(); model.predict_proba(xs[i:i + 1]); lat.append(time.perf_counter() - t)
-        model.predict_proba(xs)
-        t = time.perf_counter(); model.predict_proba(xs); batch = time.perf_counter() - t
+        batch = median_seconds(lambda: model.predict_proba(xs))
     return float(np.median(lat)) * 1e6, 10000 / batch
 
 

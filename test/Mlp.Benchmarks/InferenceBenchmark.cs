@@ -76,6 +76,8 @@ internal static class InferenceBenchmark
             (double.IsFinite(bestLatency) ? $"{engineLatency / bestLatency:F2}x the latency" : "-") + " |");
         Console.WriteLine($"| 10k rows, rows/s | {batchRowsPerSecond:N0} | - | {F(torchRows, "N0")} | {F(sklearnRows, "N0")} | " +
             (bestRows > 0 ? $"{batchRowsPerSecond / bestRows:F2}x" : "-") + " |");
+
+        TransformBound.Print(ml, data, rows.Select(r => r.Features).ToArray(), description, flat, ReadScores, batchRowsPerSecond, bestRows);
         return 0;
     }
 
