@@ -19,7 +19,7 @@ bench="dotnet test/Mlp.Benchmarks/bin/Release/net10.0/Mlp.Benchmarks.dll"
   $bench profile --workload W1
   $bench profile --workload W2
   $bench infer --peers
-  $bench sweep --peer torch --rows 60000
+  $bench sweep --peer torch,sklearn --rows 60000
   $bench stream --rows 2000000
   $bench corelatency --samples 3
   # TorchSharp-cpu (libtorch) peer: a separate project, not in Mlp.sln (its first restore fetches libtorch).
