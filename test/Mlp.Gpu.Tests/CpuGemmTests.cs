@@ -25,6 +25,7 @@ public sealed class CpuGemmTests
     [DataRow(500, 40, 600)]
     [DataRow(3, 3100, 5)]
     [DataRow(2, 6200, 300)]
+    [DataRow(12, 32, 1000)]
     public void MatchesReferenceForAllTransposes(int m, int n, int k)
     {
         foreach (bool ta in new[] { false, true })
