@@ -77,7 +77,7 @@ internal static class InferenceBenchmark
         Console.WriteLine($"| 10k rows, rows/s | {batchRowsPerSecond:N0} | - | {F(torchRows, "N0")} | {F(sklearnRows, "N0")} | " +
             (bestRows > 0 ? $"{batchRowsPerSecond / bestRows:F2}x" : "-") + " |");
 
-        TransformBound.Print(ml, data, rows.Select(r => r.Features).ToArray(), description, flat, ReadScores, batchRowsPerSecond, bestRows);
+        TransformBound.Print(ml, data, rows.Select(r => r.Features).ToArray(), predictor, flat, ReadScores, batchRowsPerSecond, bestRows);
         return 0;
     }
 

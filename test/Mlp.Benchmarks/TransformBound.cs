@@ -17,11 +17,13 @@ internal static class TransformBound
 {
     private const int BlockRows = 1000;
 
-    /// <summary>Measures and prints the table; <paramref name="bestPeerRows"/> (rows/s, 0 if unknown) adds ratios.</summary>
-    public static void Print(MLContext ml, IDataView data, float[][] rows, NetworkDescription network, float[] parameters,
+    /// <summary>Measures and prints the table for <paramref name="predictor"/>'s network with the same weights as the flat
+    /// <paramref name="parameters"/>; <paramref name="bestPeerRows"/> (rows/s, 0 if unknown) adds ratios.</summary>
+    public static void Print(MLContext ml, IDataView data, float[][] rows, NetworkPredictor predictor, float[] parameters,
         Action<IDataView> readScores, double transformRows, double bestPeerRows)
     {
         int count = rows.Length;
+        var network = predictor.Network;
         double flopsPerRow = 2.0 * network.Layers.Sum(l => (double)l.InputCount * l.OutputCount);
         var results = new List<(string Path, int Threads, double FlopsPerRow, double RowsPerSecond)>
         {
@@ -35,7 +37,6 @@ internal static class TransformBound
         results.Add(("`Transform` + Score, linear 784→10 model (ML.NET's per-row work)", 2, 2.0 * network.InputCount * network.OutputCount, count / BenchmarkUtil.MedianSeconds(() => readScores(linear.Transform(data)), repetitions: 5, batchSeconds: 0.5)));
 
         // (2) One GEMV per row per layer, the work ML.NET's IValueMapper does, without ML.NET.
-        var predictor = new NetworkPredictor(network, parameters);
         foreach (int threads in new[] { 1, 2 })
         {
             double seconds = BenchmarkUtil.MedianSeconds(() => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>

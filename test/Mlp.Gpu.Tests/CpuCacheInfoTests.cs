@@ -22,6 +22,13 @@ public sealed class CpuCacheInfoTests
     public void RejectsAnythingElse(string text) => Assert.IsNull(CpuCacheInfo.ParseSize(text));
 
     [TestMethod]
+    [DataRow(16 * 1024, 256)]
+    [DataRow(32 * 1024, 256)]   // Zen 4, most AVX2 parts: the depth used before it followed L1d
+    [DataRow(48 * 1024, 384)]   // Zen 5, recent Intel cores
+    [DataRow(1024 * 1024, 384)] // capped: the packed A block (480 x kc) must stay inside a 1 MiB L2
+    public void GemmBlockDepthFollowsL1(int l1Bytes, int kc) => Assert.AreEqual(kc, CpuGemm.BlockDepth(l1Bytes));
+
+    [TestMethod]
     public void L1DataCacheIsAPlausibleSize()
     {
         int bytes = CpuCacheInfo.L1DataBytes;

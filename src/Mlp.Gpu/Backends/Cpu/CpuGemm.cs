@@ -16,7 +16,7 @@ internal static unsafe class CpuGemm
     // A block (mc x kc, 0.5-0.7 MB) stays in the 1 MB L2; the packed B block (kc x nc) lives in L3.
     // kc: the widest B micro-panel (32 floats per k step) as large as L1d, so 256 on 32 KiB (Zen 4) and 384 on 48 KiB
     // (Zen 5: +10 % at 2048^3). It depends on the CPU alone, never on the thread count.
-    private static readonly int KcMax = Math.Clamp(CpuCacheInfo.L1DataBytes / (32 * sizeof(float)), 256, 384);
+    private static readonly int KcMax = BlockDepth(CpuCacheInfo.L1DataBytes);
     private const int McMax = 480;
     private const int NcMax = 3072;
 
@@ -118,6 +118,9 @@ internal static unsafe class CpuGemm
 
         CpuWorkerPool.Run(&RunPart, &job, parts);
     }
+
+    /// <summary>kc for an L1 data cache of <paramref name="l1DataBytes"/>: a 32-float-wide B micro-panel that fills it, in [256, 384].</summary>
+    internal static int BlockDepth(int l1DataBytes) => Math.Clamp(l1DataBytes / (32 * sizeof(float)), 256, 384);
 
     /// <summary>The code path for a shape. It depends on the shape alone, never on the thread count.</summary>
     private static GemmKernelKind Choose(int m, int n, int k)
