@@ -51,6 +51,13 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionTrainer.O
         /// Used when <see cref="Loss"/> is <see cref="MlpRegressionLoss.Huber"/>. Default 1.</summary>
         public float HuberDelta = Defaults.HuberDelta;
 
+        /// <summary>
+        /// Train on the standardized label (y − μ)/σ of the training rows and fold the map into the output layer, so a
+        /// label in the hundreds trains as fast as one near 1. <c>Score</c>, <see cref="HuberDelta"/> and the losses of
+        /// the training history stay in label units. Default true.
+        /// </summary>
+        public bool StandardizeLabel = Defaults.StandardizeLabel;
+
         internal override void Validate()
         {
             base.Validate();
@@ -70,6 +77,8 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionTrainer.O
     private protected override LossFunction Loss => TrainerOptions.Loss == MlpRegressionLoss.Huber ? LossFunction.Huber : LossFunction.Squared;
 
     private protected override float HuberDelta => TrainerOptions.HuberDelta;
+
+    private protected override bool StandardizeLabel => TrainerOptions.StandardizeLabel;
 
     /// <summary>The output column: Score.</summary>
     /// <param name="inputSchema">The input schema.</param>

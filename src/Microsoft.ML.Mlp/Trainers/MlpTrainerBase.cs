@@ -93,6 +93,9 @@ public abstract class MlpTrainerBase<TOptions, TTransformer, TModel, TModelParam
     /// <summary>δ of the Huber loss, in label units (only read when <see cref="Loss"/> is Huber).</summary>
     private protected virtual float HuberDelta => 1f;
 
+    /// <summary>Whether to train on the standardized label (regression).</summary>
+    private protected virtual bool StandardizeLabel => false;
+
     /// <summary>The weight of each class index, multiplied into the example weights; null for none.</summary>
     private protected virtual float[]? GetClassWeights(int outputCount) => null;
 
@@ -106,7 +109,7 @@ public abstract class MlpTrainerBase<TOptions, TTransformer, TModel, TModelParam
         Host.CheckValue(trainContext, nameof(trainContext));
         int outputCount = CheckLabels(trainContext);
         var initial = trainContext.InitialPredictor is { } predictor ? Unwrap(predictor) : null;
-        var run = new MlpTrainingRun(Host, TrainerOptions, Loss, HuberDelta, GetClassWeights(outputCount));
+        var run = new MlpTrainingRun(Host, TrainerOptions, Loss, HuberDelta, StandardizeLabel, GetClassWeights(outputCount));
         return CreateModel(run.Train(trainContext, outputCount, initial));
     }
 

@@ -105,6 +105,12 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
         /// infinite feature value is an error).</summary>
         public const bool SkipRowsWithNonFiniteFeatures = false;
 
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.StandardizeFeatures"/>: true.</summary>
+        public const bool StandardizeFeatures = true;
+
+        /// <summary>Default <see cref="MlpRegressionTrainer.Options.StandardizeLabel"/>: true.</summary>
+        public const bool StandardizeLabel = true;
+
         /// <summary>Default <see cref="MlpBinaryTrainer.Options.PositiveClassWeight"/>: 1.</summary>
         public const float PositiveClassWeight = 1f;
 
@@ -243,6 +249,17 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     /// (<c>MLContext.Log</c>). Replacing missing values in the pipeline (<c>ReplaceMissingValues</c>) is usually better.
     /// </summary>
     public bool SkipRowsWithNonFiniteFeatures = Defaults.SkipRowsWithNonFiniteFeatures;
+
+    /// <summary>
+    /// Standardize every feature to mean 0 and variance 1 over the training rows (weighted by the example weights;
+    /// a constant feature is only centred) before training, and fold the map into the first layer afterwards
+    /// (W' = W·diag(1/σ), b' = b − W'·μ), so the model takes the raw features and predicts at no extra cost.
+    /// Gradient descent converges much faster on centred, unit-variance inputs, and ML.NET's normalizers do not centre
+    /// by default (<c>fixZero: true</c>); a pipeline that already normalizes loses nothing. <see cref="L2Regularization"/>
+    /// and <see cref="WeightDecay"/> then act on the weights of the standardized features. With
+    /// <see cref="StreamTrainingData"/> the statistics take one extra pass over the data. Default true.
+    /// </summary>
+    public bool StandardizeFeatures = Defaults.StandardizeFeatures;
 
     /// <summary>
     /// Before every step, scale the minibatch gradient g down to this global L2 norm when it is longer

@@ -10,7 +10,14 @@ internal static class CoreOptions
     private const float PlateauMinDelta = 1e-4f;
 
     /// <summary>The core's training options for one run.</summary>
-    public static TrainingOptions Create(MlpTrainerOptionsBase options, int seed, CancellationToken token, Action<EpochRecord> epochCompleted) => new()
+    /// <param name="options">The validated public options.</param>
+    /// <param name="seed">The seed of the run.</param>
+    /// <param name="token">Cancels the run.</param>
+    /// <param name="epochCompleted">Receives every epoch's record.</param>
+    /// <param name="lossScale">Label units per unit of the loss the core sees (σ² of a standardized regression label,
+    /// else 1): the early-stopping threshold is given in label units.</param>
+    public static TrainingOptions Create(MlpTrainerOptionsBase options, int seed, CancellationToken token, Action<EpochRecord> epochCompleted,
+        double lossScale) => new()
     {
         Epochs = options.NumberOfEpochs,
         BatchSize = options.BatchSize,
@@ -19,7 +26,7 @@ internal static class CoreOptions
         Optimizer = CreateOptimizer(options),
         Schedule = CreateSchedule(options),
         EarlyStoppingPatience = options.EarlyStoppingPatience,
-        EarlyStoppingMinDelta = options.EarlyStoppingMinDelta,
+        EarlyStoppingMinDelta = (float)(options.EarlyStoppingMinDelta / lossScale),
         DropoutRate = options.DropoutRate,
         GradientClipNorm = options.GradientClipNorm,
         StreamBlockRows = options.StreamBlockRows,

@@ -18,15 +18,18 @@ internal sealed class MlpTrainingRun
     private readonly MlpTrainerOptionsBase _options;
     private readonly LossFunction _loss;
     private readonly float _huberDelta;
+    private readonly bool _standardizeLabel;
     private readonly float[]? _classWeights;
 
     /// <param name="host">The trainer's host: logging, progress, cancellation and the default seed.</param>
     /// <param name="options">The validated options.</param>
     /// <param name="loss">The output head.</param>
     /// <param name="huberDelta">δ of the Huber loss.</param>
+    /// <param name="standardizeLabel">Train on the standardized label (regression).</param>
     /// <param name="classWeights">Weight of each class index (binary: [negative, positive]); null for none.</param>
-    public MlpTrainingRun(IHost host, MlpTrainerOptionsBase options, LossFunction loss, float huberDelta, float[]? classWeights)
+    public MlpTrainingRun(IHost host, MlpTrainerOptionsBase options, LossFunction loss, float huberDelta, bool standardizeLabel, float[]? classWeights)
     {
+        _standardizeLabel = standardizeLabel;
         _host = host;
         _options = options;
         _loss = loss;
@@ -53,20 +56,35 @@ internal sealed class MlpTrainingRun
         }
 
         using var channel = _host.Start("Training MLP");
-        var network = CreateNetwork(channel, featureCount, outputCount, initial, trainingSet);
+        var network = CreateNetwork(channel, featureCount, outputCount, initial, trainingSet, _huberDelta);
         using var cancellation = new HostCancellation(_host, _options.CancellationToken);
         var token = cancellation.Token;
 
         // Streaming reads the IDataView once per epoch in bounded blocks; otherwise it is read once into memory.
         using var stream = new DataViewRowStream(_host, trainingSet, network, "training data", _classWeights, _options.SkipRowsWithNonFiniteFeatures, token);
         Dataset? training = _options.StreamTrainingData ? null : stream.ReadDataset(channel);
-        if (training is not null && _loss == LossFunction.BinaryCrossEntropy)
-            CheckBothClasses(training, trainingSet.Schema.Label!.Value.Name);
         Dataset? validation = context.ValidationSet is { } validationSet ? ReadValidation(channel, validationSet, network, featureCount, token) : null;
 
         int seed = _options.Seed ?? _host.Rand.Next();
         if (_options.ValidationFraction > 0)
             (training, validation) = HoldOut(channel, training!, seed, network);
+
+        // Train in standardized coordinates; the maps are folded into the first and last layers at the end.
+        var (featureScaling, labelScaling) = MeasureScaling(training, stream, trainingSet.Schema.Label!.Value.Name);
+        foreach (var data in new[] { training, validation }.OfType<Dataset>())
+        {
+            featureScaling?.Apply(data.Features);
+            labelScaling?.Apply(data.Labels);
+        }
+        IRowStream rows = featureScaling is null && labelScaling is null ? stream : new StandardizedRowStream(stream, featureScaling, labelScaling);
+        double labelScale = labelScaling?.Scale[0] ?? 1.0;
+        var trainingNetwork = labelScaling is null ? network : CreateNetwork(channel, featureCount, outputCount, initial, trainingSet, (float)(_huberDelta / labelScale));
+        float[]? start = initial is null ? null : (float[])initial.Parameters.Clone();
+        if (start is not null)
+        {
+            labelScaling?.UnfoldFromOutputLayer(network, start);
+            featureScaling?.UnfoldFromFirstLayer(network, start);
+        }
 
         channel.Info("{0} a {1}-{2}-{3} network ({4} hidden activation, {5} parameters) on {6} examples{7}: " +
             "{8} epochs, batch size {9}, {10} with learning rate {11} ({12} schedule), seed {13}.",
@@ -77,14 +95,16 @@ internal sealed class MlpTrainingRun
             validation is null ? "" : string.Create(CultureInfo.InvariantCulture, $" ({validation.RowCount} for validation)"),
             _options.NumberOfEpochs, _options.BatchSize, _options.Optimizer, _options.LearningRate, _options.LearningRateSchedule, seed);
 
-        using var log = new TrainingLog(_host, channel, _options.NumberOfEpochs, _options.Progress, initial?.History ?? []);
-        var coreOptions = CoreOptions.Create(_options, seed, token, log.Add);
+        // Losses are reported in label units: the squared and Huber losses of (y − μ)/σ are those of y divided by σ².
+        double lossScale = labelScale * labelScale;
+        using var log = new TrainingLog(_host, channel, _options.NumberOfEpochs, _options.Progress, initial?.History ?? [], lossScale);
+        var coreOptions = CoreOptions.Create(_options, seed, token, log.Add, lossScale);
         TrainingResult result;
         try
         {
             result = training is not null
-                ? NetworkTrainer.Train(network, initial?.Parameters, training, validation, coreOptions)
-                : NetworkTrainer.Train(network, initial?.Parameters, stream, validation, coreOptions);
+                ? NetworkTrainer.Train(trainingNetwork, start, training, validation, coreOptions)
+                : NetworkTrainer.Train(trainingNetwork, start, rows, validation, coreOptions);
         }
         catch (ArgumentException e) when (training is null && stream.RowsRead == 0)
         {
@@ -102,6 +122,8 @@ internal sealed class MlpTrainingRun
         if (training is null)
             stream.WarnSkipped(channel, " (each epoch)");
 
+        featureScaling?.FoldIntoFirstLayer(network, result.Parameters);
+        labelScaling?.FoldIntoOutputLayer(network, result.Parameters);
         foreach (float value in result.Parameters)
         {
             if (!float.IsFinite(value))
@@ -123,10 +145,11 @@ internal sealed class MlpTrainingRun
 
     /// <summary>The architecture: from <paramref name="initial"/> when continuing (after checking that it fits the
     /// data), else from the options.</summary>
-    private NetworkDescription CreateNetwork(IChannel channel, int featureCount, int outputCount, MlpNetwork? initial, RoleMappedData trainingSet)
+    private NetworkDescription CreateNetwork(IChannel channel, int featureCount, int outputCount, MlpNetwork? initial, RoleMappedData trainingSet,
+        float huberDelta)
     {
         if (initial is null)
-            return new NetworkDescription(featureCount, _options.HiddenLayerSizes, CoreOptions.ToCore(_options.Activation), outputCount, _loss, _huberDelta);
+            return new NetworkDescription(featureCount, _options.HiddenLayerSizes, CoreOptions.ToCore(_options.Activation), outputCount, _loss, huberDelta);
 
         var model = initial.Description;
         if (model.InputCount != featureCount)
@@ -149,7 +172,7 @@ internal sealed class MlpTrainingRun
                 string.Join(", ", initial.HiddenLayerSizes), initial.Activation, nameof(MlpTrainerOptionsBase.HiddenLayerSizes),
                 string.Join(", ", _options.HiddenLayerSizes), nameof(MlpTrainerOptionsBase.Activation), _options.Activation);
         }
-        return new NetworkDescription(featureCount, initial.HiddenLayerSizes, CoreOptions.ToCore(initial.Activation), outputCount, _loss, _huberDelta);
+        return new NetworkDescription(featureCount, initial.HiddenLayerSizes, CoreOptions.ToCore(initial.Activation), outputCount, _loss, huberDelta);
     }
 
     private Dataset ReadValidation(IChannel channel, RoleMappedData validationSet, NetworkDescription network, int featureCount, CancellationToken token)
@@ -164,17 +187,45 @@ internal sealed class MlpTrainingRun
         return reader.ReadDataset(channel);
     }
 
-    /// <summary>A binary classifier needs both classes: one-class data means a wrong label column or a filter that
-    /// removed a class, and would train a constant model.</summary>
-    private static void CheckBothClasses(Dataset training, string labelColumnName)
+    /// <summary>
+    /// The standardization maps of the features and (regression) the label, from the training rows weighted by their
+    /// example weights: read from memory, or in one extra pass over a stream. The same pass refuses data that would
+    /// train a silently useless model: every example weight 0, or binary labels of one class only.
+    /// </summary>
+    private (Standardization? Features, Standardization? Labels) MeasureScaling(Dataset? training, DataViewRowStream stream, string labelColumnName)
     {
-        var labels = training.Labels.AsSpan();
-        if (labels.IndexOfAnyExcept(labels[0]) >= 0)
-            return;
-        string only = labels[0] == 1f ? "true (positive)" : "false (negative)";
-        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"The label column '{labelColumnName}' of the training data has only {only} labels in its {training.RowCount} usable row(s); ") +
-            "binary classification needs examples of both classes. Check the label column, and any filter or split that could have removed one class.");
+        bool binary = _loss == LossFunction.BinaryCrossEntropy;
+        if (training is null && !_options.StandardizeFeatures && !_standardizeLabel && !binary)
+            return (null, null); // no extra pass over a stream that is not needed
+        StandardizationBuilder features, labels;
+        if (training is not null)
+        {
+            features = new StandardizationBuilder(training.FeatureCount);
+            labels = new StandardizationBuilder(training.LabelWidth);
+            features.Add(training.Features, training.Weights);
+            labels.Add(training.Labels, training.Weights);
+        }
+        else
+        {
+            (features, labels) = StandardizedRowStream.Measure(stream, _options.StreamBlockRows);
+            if (stream.RowsRead == 0)
+                throw stream.NoUsableRows();
+        }
+        if (!(features.TotalWeight > 0))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Every example weight of the training data is 0 ({training?.RowCount ?? stream.RowsRead} usable row(s)), so there is nothing to learn from. ") +
+                "Check the example weight column (and PositiveClassWeight or ClassWeights).");
+        }
+        var labelMap = labels.Build()!;
+        if (binary && labelMap.Mean[0] is 0.0 or 1.0)
+        {
+            string only = labelMap.Mean[0] == 1.0 ? "true (positive)" : "false (negative)";
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The label column '{labelColumnName}' of the training data has only {only} labels in its {training?.RowCount ?? stream.RowsRead} usable row(s) of positive weight; ") +
+                "binary classification needs examples of both classes. Check the label column, and any filter or split that could have removed one class.");
+        }
+        return (_options.StandardizeFeatures ? features.Build() : null, _standardizeLabel ? labelMap : null);
     }
 
     /// <summary>Holds out a seeded, for classification stratified, share of the rows as validation data.</summary>

@@ -17,6 +17,7 @@ internal sealed class TrainingLog : IDisposable
     private readonly int _numberOfEpochs;
     private readonly int _epochOffset;
     private readonly TimeSpan _elapsedOffset;
+    private readonly double _lossScale;
     private readonly List<MlpEpochRecord> _history;
     private int _completedEpochs;
     private double _lastLoss = double.NaN;
@@ -26,8 +27,11 @@ internal sealed class TrainingLog : IDisposable
     /// <param name="numberOfEpochs">The epochs this run trains at most.</param>
     /// <param name="userProgress">The options' progress sink, if any.</param>
     /// <param name="previous">The history of the model training continues from (empty for a new model).</param>
-    public TrainingLog(IHost host, IChannel channel, int numberOfEpochs, IProgress<MlpEpochReport>? userProgress, IReadOnlyList<MlpEpochRecord> previous)
+    /// <param name="lossScale">What the core's losses are multiplied by to be in label units (σ² of a standardized label, else 1).</param>
+    public TrainingLog(IHost host, IChannel channel, int numberOfEpochs, IProgress<MlpEpochReport>? userProgress, IReadOnlyList<MlpEpochRecord> previous,
+        double lossScale)
     {
+        _lossScale = lossScale;
         _channel = channel;
         _userProgress = userProgress;
         _numberOfEpochs = numberOfEpochs;
@@ -54,14 +58,14 @@ internal sealed class TrainingLog : IDisposable
         var inRun = ToRecord(record, 0, TimeSpan.Zero);
         _history.Add(ToRecord(record, _epochOffset, _elapsedOffset));
         _channel.Info("Epoch {0}/{1}: {2}", record.Epoch, _numberOfEpochs, inRun.Describe());
-        Volatile.Write(ref _lastLoss, record.TrainingLoss);
+        Volatile.Write(ref _lastLoss, inRun.TrainingLoss);
         Volatile.Write(ref _completedEpochs, record.Epoch);
         _userProgress?.Report(new MlpEpochReport(inRun, _numberOfEpochs));
     }
 
     public void Dispose() => _progress.Dispose();
 
-    private static MlpEpochRecord ToRecord(EpochRecord record, int epochOffset, TimeSpan elapsedOffset) =>
-        new(record.Epoch + epochOffset, record.TrainingLoss, record.TrainingMetric, record.ValidationLoss,
+    private MlpEpochRecord ToRecord(EpochRecord record, int epochOffset, TimeSpan elapsedOffset) =>
+        new(record.Epoch + epochOffset, record.TrainingLoss * _lossScale, record.TrainingMetric, record.ValidationLoss * _lossScale,
             record.ValidationMetric, record.LearningRate, record.Elapsed + elapsedOffset);
 }

@@ -1,0 +1,98 @@
+namespace Mlp.Gpu.Tests;
+
+/// <summary>Standardization statistics and their folding into the first and last layers.</summary>
+[TestClass]
+internal sealed class StandardizationTests
+{
+    [TestMethod]
+    [DataRow(new int[0], LossFunction.Squared)]
+    [DataRow(new[] { 6, 4 }, LossFunction.Squared)]
+    [DataRow(new[] { 5 }, LossFunction.BinaryCrossEntropy)]
+    public void AFoldedNetworkOnRawInputsPredictsWhatTheTrainedNetworkPredictsOnStandardizedInputs(int[] hidden, LossFunction loss)
+    {
+        var net = new NetworkDescription(4, hidden, Activation.Tanh, 1, loss);
+        var trained = ParameterInitializer.Create(net, seed: 5);
+        var features = new Standardization([1e6, -3, 0.5, 40], [2.5, 1e-3, 1, 900]);
+        var label = loss == LossFunction.Squared ? new Standardization([250], [80]) : null;
+        var folded = (float[])trained.Clone();
+        features.FoldIntoFirstLayer(net, folded);
+        label?.FoldIntoOutputLayer(net, folded);
+
+        var random = new Random(4);
+        var raw = new float[4];
+        var rawOutput = new float[1];
+        var standardizedOutput = new float[1];
+        for (int row = 0; row < 50; row++)
+        {
+            for (int j = 0; j < 4; j++)
+                raw[j] = (float)(features.Mean[j] + features.Scale[j] * (random.NextDouble() * 4 - 2));
+            var standardized = (float[])raw.Clone();
+            features.Apply(standardized);
+            new NetworkPredictor(net, folded).Predict(raw, rawOutput);
+            new NetworkPredictor(net, trained).Predict(standardized, standardizedOutput);
+            double expected = label is null ? standardizedOutput[0] : standardizedOutput[0] * label.Scale[0] + label.Mean[0];
+            // Float rounding of x, of x̂ and of the folded weights: a few ulps of the largest term (μ/σ ≈ 4·10⁵ here).
+            Assert.AreEqual(expected, rawOutput[0], 2e-6 * 4e5 * (label?.Scale[0] ?? 1) + 1e-4, $"row {row}");
+        }
+    }
+
+    [TestMethod]
+    public void UnfoldingUndoesFolding()
+    {
+        var net = new NetworkDescription(3, [4], Activation.Relu, 1, LossFunction.Squared);
+        var parameters = ParameterInitializer.Create(net, seed: 2);
+        var features = new Standardization([10, -2, 0], [3, 0.5, 1]);
+        var label = new Standardization([7], [2]);
+        var copy = (float[])parameters.Clone();
+        features.FoldIntoFirstLayer(net, copy);
+        label.FoldIntoOutputLayer(net, copy);
+        CollectionAssert.AreNotEqual(parameters, copy);
+        label.UnfoldFromOutputLayer(net, copy);
+        features.UnfoldFromFirstLayer(net, copy);
+        for (int i = 0; i < copy.Length; i++)
+            Assert.AreEqual(parameters[i], copy[i], 1e-5 * (1 + Math.Abs(parameters[i])), $"parameter {i}");
+    }
+
+    [TestMethod]
+    public void WeightedStatisticsEqualThoseOfRepeatedRows()
+    {
+        float[] rows = [1, 100, 2, 100, 4, 100];
+        var weighted = new StandardizationBuilder(2);
+        weighted.Add(rows, [1f, 0f, 3f]);
+        var repeated = new StandardizationBuilder(2);
+        repeated.Add([1, 100, 4, 100, 4, 100, 4, 100], default);
+        var a = weighted.Build()!;
+        var b = repeated.Build()!;
+        Assert.AreEqual(3.25, a.Mean[0], 1e-12);
+        Assert.AreEqual(b.Mean[0], a.Mean[0], 1e-12);
+        Assert.AreEqual(Math.Sqrt(27.0 / 16), a.Scale[0], 1e-12);
+        Assert.AreEqual(b.Scale[0], a.Scale[0], 1e-12);
+        Assert.AreEqual(100, a.Mean[1]);
+        Assert.AreEqual(1, a.Scale[1], "a constant column is centred, not scaled");
+        Assert.IsNull(new StandardizationBuilder(2).Build(), "no rows of positive weight: no statistics");
+    }
+
+    [TestMethod]
+    public void LargeOffsetsKeepTheirSpread()
+    {
+        var builder = new StandardizationBuilder(1);
+        var values = Enumerable.Range(0, 1000).Select(i => (float)(1e6 + (i % 2 == 0 ? -1 : 1))).ToArray();
+        builder.Add(values, default);
+        var map = builder.Build()!;
+        Assert.AreEqual(1e6, map.Mean[0], 1e-6);
+        Assert.AreEqual(1.0, map.Scale[0], 1e-9);
+    }
+
+    [TestMethod]
+    public void AStreamIsMeasuredExactlyAsTheSameRowsInMemory()
+    {
+        var data = TestData.Random(300, new NetworkDescription(5, [3], Activation.Relu, 1, LossFunction.Squared), seed: 9, weighted: true);
+        var inMemory = new StandardizationBuilder(5);
+        inMemory.Add(data.Features, data.Weights);
+        var (streamed, _) = StandardizedRowStream.Measure(new ArrayRowStream(data), blockRows: 64);
+        var a = inMemory.Build()!;
+        var b = streamed.Build()!;
+        CollectionAssert.AreEqual(a.Mean, b.Mean);
+        CollectionAssert.AreEqual(a.Scale, b.Scale);
+    }
+}
