@@ -45,13 +45,14 @@ public static class CourseDemo
         // The normaliser is fitted on the training points and shared by every model.
         var normalizer = ml.Transforms.NormalizeMinMax("Features").Fit(train);
         var trainNormalized = normalizer.Transform(train);
-        var testNormalized = normalizer.Transform(test);
 
-        // The MLP is fitted with the test points as validation data, so its history holds both loss curves.
+        // A fifth of the training points is held out as validation data, so the history holds both loss curves and the
+        // test points stay unseen until the evaluation.
         string mlpName = $"MLP {string.Join("-", options.HiddenLayerSizes)} ReLU (Adam)";
         var clock = Stopwatch.StartNew();
-        var mlpTrainer = ml.BinaryClassification.Trainers.Mlp(MlpOptions(options, options.HiddenLayerSizes));
-        var mlp = mlpTrainer.Fit(trainNormalized, testNormalized);
+        var mlpOptions = MlpOptions(options, options.HiddenLayerSizes);
+        mlpOptions.ValidationFraction = 0.2f;
+        var mlp = ml.BinaryClassification.Trainers.Mlp(mlpOptions).Fit(trainNormalized);
         clock.Stop();
         var mlpModel = normalizer.Append(mlp);
         var history = mlp.Model.SubModel.TrainingHistory;

@@ -105,10 +105,11 @@ public static class MnistDemo
             BatchSize = options.BatchSize,
             DropoutRate = hidden.Length > 0 ? options.DropoutRate : 0,
             Seed = options.Seed,
+            ValidationFraction = 0.1f, // Keras: validation_split=0.1 (the test set stays unseen until the evaluation)
         };
         var clock = Stopwatch.StartNew();
         // Keras prints one progress line per epoch during fit; the Progress option does the same here.
-        var mlp = ml.MulticlassClassification.Trainers.Mlp(TrainerOptions(options.HiddenLayerSizes, new EpochProgressBar(log, "accuracy"))).Fit(train, test);
+        var mlp = ml.MulticlassClassification.Trainers.Mlp(TrainerOptions(options.HiddenLayerSizes, new EpochProgressBar(log, "accuracy"))).Fit(train);
         var mlpTime = clock.Elapsed;
         log.WriteLine();
 

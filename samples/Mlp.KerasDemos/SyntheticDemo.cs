@@ -98,9 +98,10 @@ public static class SyntheticDemo
             NumberOfEpochs = options.Epochs,
             BatchSize = options.BatchSize,
             Seed = options.Seed,
+            ValidationFraction = 0.1f, // Keras: validation_split=0.1 (the test set stays unseen until the evaluation)
         };
         var clock = Stopwatch.StartNew();
-        var mlp = ml.BinaryClassification.Trainers.Mlp(TrainerOptions(options.HiddenLayerSizes)).Fit(train, test); // validation_data=(x_test, y_test)
+        var mlp = ml.BinaryClassification.Trainers.Mlp(TrainerOptions(options.HiddenLayerSizes)).Fit(train);
         var mlpTime = clock.Elapsed;
         var history = mlp.Model.SubModel.TrainingHistory;
         foreach (var record in history.Where(r => r.Epoch == 1 || r.Epoch % 5 == 0 || r.Epoch == history.Count))
