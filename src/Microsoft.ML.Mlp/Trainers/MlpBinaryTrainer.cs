@@ -29,7 +29,7 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// |  |  |
 /// | -- | -- |
 /// | Machine learning task | Binary classification |
-/// | Is normalization required? | Yes (e.g. NormalizeMinMax or NormalizeMeanVariance) |
+/// | Is normalization required? | No (the trainer standardizes the features itself; see StandardizeFeatures) |
 /// | Is caching required? | No (the trainer copies the data into memory once) |
 /// | Is calibration required? | No (the probability is the network's sigmoid output) |
 /// | Required NuGet in addition to Microsoft.ML | None |

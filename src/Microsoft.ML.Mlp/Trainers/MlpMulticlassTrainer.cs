@@ -28,7 +28,7 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// |  |  |
 /// | -- | -- |
 /// | Machine learning task | Multiclass classification |
-/// | Is normalization required? | Yes (e.g. NormalizeMinMax or NormalizeMeanVariance) |
+/// | Is normalization required? | No (the trainer standardizes the features itself; see StandardizeFeatures) |
 /// | Is caching required? | No (the trainer copies the data into memory once) |
 /// | Required NuGet in addition to Microsoft.ML | None |
 ///

@@ -26,7 +26,7 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// |  |  |
 /// | -- | -- |
 /// | Machine learning task | Regression |
-/// | Is normalization required? | Yes, for the features; scaling a label with a large range (e.g. to unit variance) also helps |
+/// | Is normalization required? | No (the trainer standardizes the features and the label itself; see StandardizeFeatures and StandardizeLabel) |
 /// | Is caching required? | No (the trainer copies the data into memory once) |
 /// | Required NuGet in addition to Microsoft.ML | None |
 ///

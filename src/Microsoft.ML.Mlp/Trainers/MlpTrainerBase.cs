@@ -22,8 +22,11 @@ public abstract class MlpTrainerBase<TOptions, TTransformer, TModel, TModelParam
     where TModel : class
     where TModelParameters : class
 {
-    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true,
+    private static readonly TrainerInfo s_info = new(normalization: false, calibration: false, caching: false, supportValid: true,
         supportIncrementalTrain: true);
+
+    private static readonly TrainerInfo s_infoWithoutStandardization = new(normalization: true, calibration: false, caching: false,
+        supportValid: true, supportIncrementalTrain: true);
 
     private protected MlpTrainerBase(IHostEnvironment env, string registrationName, TOptions options, Func<string, SchemaShape.Column> makeLabelColumn)
         : this(Contracts.CheckRef(env, nameof(env)).Register(registrationName), (TOptions)Contracts.CheckRef(options, nameof(options)).Snapshot(), makeLabelColumn)
@@ -40,9 +43,9 @@ public abstract class MlpTrainerBase<TOptions, TTransformer, TModel, TModelParam
     /// <summary>A validated copy of the options the trainer was created with.</summary>
     private protected TOptions TrainerOptions { get; }
 
-    /// <summary>What the trainer needs: normalized features; no calibration or caching; supports validation data and
-    /// continued training.</summary>
-    public override TrainerInfo Info => s_info;
+    /// <summary>What the trainer needs: no calibration or caching, and no normalization unless
+    /// <see cref="MlpTrainerOptionsBase.StandardizeFeatures"/> is off; supports validation data and continued training.</summary>
+    public override TrainerInfo Info => TrainerOptions.StandardizeFeatures ? s_info : s_infoWithoutStandardization;
 
     /// <summary>Trains on <paramref name="trainData"/>, reporting the loss on <paramref name="validationData"/>
     /// after every epoch in the log and in the model's <c>TrainingHistory</c> (and monitoring it for early stopping).</summary>
