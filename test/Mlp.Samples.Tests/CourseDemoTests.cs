@@ -53,8 +53,8 @@ public sealed class CourseDemoTests
         var result = Mlp.CourseDemo.CourseDemo.Run(new CourseDemoOptions
         {
             Shape = shape,
-            Points = 300,
-            Epochs = 60,
+            Points = 200,
+            Epochs = 40,
             HiddenLayerSizes = [32, 32],
             LearningRate = 0.02f,
             SweepWidths = [],
