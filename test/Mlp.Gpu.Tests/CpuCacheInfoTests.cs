@@ -59,7 +59,19 @@ public sealed class CpuCacheInfoTests
         var (independent, source) = IndependentL1DataBytes();
         if (independent is null)
             Assert.Inconclusive($"Read {fromSystem} bytes from /sys, but neither getconf nor lscpu gave an L1d size to compare with ({source}).");
-        Assert.AreEqual(independent.Value, fromSystem.Value, $"L1d from /sys vs {source}");
+        // On a hybrid CPU (performance and efficiency cores) cpu0's L1d can differ from the core getconf ran on.
+        var perCore = Directory.GetDirectories("/sys/devices/system/cpu", "cpu*")
+            .Select(cpu => Path.Combine(cpu, "cache"))
+            .Where(Directory.Exists)
+            .SelectMany(cache => Directory.GetDirectories(cache, "index*"))
+            .Where(index => File.ReadAllText(Path.Combine(index, "level")).Trim() == "1" && File.ReadAllText(Path.Combine(index, "type")).Trim() == "Data")
+            .Select(index => CpuCacheInfo.ParseSize(File.ReadAllText(Path.Combine(index, "size"))))
+            .Distinct()
+            .ToList();
+        if (perCore.Count > 1)
+            Assert.Contains(independent, perCore, $"L1d sizes of the cores in /sys: {string.Join(", ", perCore)}; {source}");
+        else
+            Assert.AreEqual(independent.Value, fromSystem.Value, $"L1d from /sys vs {source}");
     }
 
     /// <summary>The L1d size from <c>getconf LEVEL1_DCACHE_SIZE</c> (glibc: CPUID on x86), or where that prints 0 or
