@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.Trainers.Mlp;
 
 namespace Microsoft.ML.Mlp.Tests;
@@ -10,51 +9,41 @@ namespace Microsoft.ML.Mlp.Tests;
 [TestClass]
 public sealed class CancellationTests
 {
-    private const int Rows = 16_384, BatchSize = 1024, BatchesPerEpoch = Rows / BatchSize, FeatureCount = 64;
+    private const int Rows = 16_384, BatchSize = 1024, FeatureCount = 8;
 
     [TestMethod]
     [Timeout(60_000, CooperativeCancellation = true)]
     public void CancellingMidEpochEndsTrainingWithinOneMinibatch()
     {
+        // Streamed in blocks of one minibatch, so the rows the trainer has pulled from the data view count the
+        // minibatches it has started: minibatch i is trained while block i + 1 is read ahead. The cancellation comes
+        // from the data view itself, at a fixed row of epoch 3, while block j = CancelRow / BatchSize is being read.
+        // Afterwards at most minibatch j may still start (it was waiting for that block), and its read-ahead j + 1:
+        // never more than (j + 2) blocks of the epoch. A trainer that noticed cancellation only per epoch would read
+        // all 16 blocks; one that relied on the data view's own check (every 4096 rows) would read up to row 8192.
+        const int CancelRow = 4096 + 100, LastAllowedRow = (CancelRow / BatchSize + 2) * BatchSize;
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(WideRows());
         using var cancellation = new CancellationTokenSource();
-        long cancelledAt = 0;
-        var clock = Stopwatch.StartNew();
-        TimeSpan firstEpoch = default, batchTime = default;
-        Thread? canceller = null;
-        var progress = new SynchronousProgress(report =>
+        var progress = new SynchronousProgress();
+        var rows = new CountingRows(row =>
         {
-            if (report.Record.Epoch == 1)
-                firstEpoch = report.Record.Elapsed;
-            if (report.Record.Epoch != 2)
-                return;
-            // The second epoch's minibatch time (the first includes warm-up); cancel 5.5 minibatches into epoch 3.
-            batchTime = (report.Record.Elapsed - firstEpoch) / BatchesPerEpoch;
-            canceller = new Thread(() =>
-            {
-                Thread.Sleep(batchTime * 5.5);
-                Volatile.Write(ref cancelledAt, clock.Elapsed.Ticks);
+            if (progress.Epochs == 2 && row == CancelRow)
                 cancellation.Cancel();
-            });
-            canceller.Start();
         });
         var trainer = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options
         {
-            HiddenLayerSizes = [512, 512], BatchSize = BatchSize, NumberOfEpochs = 1000, Shuffle = false, Device = MlpDevice.Cpu,
-            CancellationToken = cancellation.Token, Progress = progress,
+            HiddenLayerSizes = [16], BatchSize = BatchSize, NumberOfEpochs = 1000, Shuffle = false, Device = MlpDevice.Cpu,
+            StreamTrainingData = true, StreamBlockRows = BatchSize, CancellationToken = cancellation.Token, Progress = progress,
         });
 
-        Assert.ThrowsExactly<OperationCanceledException>(() => trainer.Fit(data));
-        var latency = clock.Elapsed - TimeSpan.FromTicks(Volatile.Read(ref cancelledAt));
-        canceller?.Join();
+        Assert.ThrowsExactly<OperationCanceledException>(() => trainer.Fit(ml.Data.LoadFromEnumerable(rows)));
 
-        Assert.IsGreaterThanOrEqualTo(2, progress.Epochs);
-        // The minibatch in flight finishes; the next one does not start. Whole minibatch times that passed between the
-        // cancellation and Fit's exception: 0 unless the machine stalls, and never more than the one in flight.
-        int minibatchesAfterCancel = (int)(latency / batchTime);
-        Assert.IsLessThanOrEqualTo(1, minibatchesAfterCancel,
-            $"Fit ended {latency.TotalMilliseconds:F1} ms after the cancellation; one minibatch takes {batchTime.TotalMilliseconds:F1} ms.");
+        Assert.IsTrue(cancellation.IsCancellationRequested, "the cancellation row was never reached");
+        Assert.AreEqual(2, progress.Epochs, "epoch 3 must not complete");
+        Assert.IsGreaterThan(CancelRow, rows.RowsThisPass);
+        Assert.IsLessThanOrEqualTo(LastAllowedRow, rows.RowsThisPass,
+            $"Training went on reading epoch 3 up to row {rows.RowsThisPass} after the cancellation at row {CancelRow} " +
+            $"({(rows.RowsThisPass - CancelRow) / BatchSize} whole minibatches of {BatchSize} rows).");
     }
 
     [TestMethod]
@@ -66,20 +55,27 @@ public sealed class CancellationTests
         File.WriteAllBytes(existing, oldModel);
         var ml = new MLContext(seed: 1);
         var data = SyntheticData.Binary(ml, 200, seed: 31);
-        using var cancellation = new CancellationTokenSource();
-        var trainer = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options
-        {
-            HiddenLayerSizes = [8], NumberOfEpochs = 1000, CancellationToken = cancellation.Token,
-            Progress = new SynchronousProgress(report => cancellation.Cancel()),
-        });
 
         foreach (string path in new[] { existing, fresh })
         {
-            Assert.ThrowsExactly<OperationCanceledException>(() =>
+            // The user's code: save whatever Fit returned. A Fit that swallowed the cancellation and returned a
+            // half-trained model would overwrite the existing file or create the new one.
+            using var cancellation = new CancellationTokenSource();
+            var trainer = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options
             {
-                var model = trainer.Fit(data);
-                ml.Model.Save(model, data.Schema, path); // the user's code after Fit: never reached
+                HiddenLayerSizes = [8], NumberOfEpochs = 1000, CancellationToken = cancellation.Token,
+                Progress = new SynchronousProgress(report => cancellation.Cancel()),
             });
+            ITransformer? model = null;
+            try
+            {
+                model = trainer.Fit(data);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            if (model is not null)
+                ml.Model.Save(model, data.Schema, path);
         }
 
         CollectionAssert.AreEqual(oldModel, File.ReadAllBytes(existing));
@@ -113,16 +109,32 @@ public sealed class CancellationTests
         Assert.IsTrue(metrics.AreaUnderRocCurve is > 0.7 and <= 1, $"AUC {metrics.AreaUnderRocCurve}");
     }
 
-    private static IEnumerable<WideRow> WideRows()
+    /// <summary>
+    /// <see cref="Rows"/> rows (label x0 + x1 &gt; 1), the same on every pass; counts the rows handed out in the current
+    /// pass (each epoch of streamed training is one pass) and calls back with each row's index as it goes.
+    /// </summary>
+    private sealed class CountingRows(Action<int> onRow) : IEnumerable<WideRow>
     {
-        var random = new Random(33);
-        for (int i = 0; i < Rows; i++)
+        private int _rowsThisPass;
+
+        public int RowsThisPass => Volatile.Read(ref _rowsThisPass);
+
+        public IEnumerator<WideRow> GetEnumerator()
         {
-            var x = new float[FeatureCount];
-            for (int j = 0; j < x.Length; j++)
-                x[j] = (float)random.NextDouble();
-            yield return new WideRow { Features = x, Label = x[0] + x[1] > 1 };
+            Volatile.Write(ref _rowsThisPass, 0);
+            var random = new Random(33);
+            for (int i = 0; i < Rows; i++)
+            {
+                var x = new float[FeatureCount];
+                for (int j = 0; j < x.Length; j++)
+                    x[j] = (float)random.NextDouble();
+                onRow(i);
+                Interlocked.Increment(ref _rowsThisPass);
+                yield return new WideRow { Features = x, Label = x[0] + x[1] > 1 };
+            }
         }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private sealed class WideRow

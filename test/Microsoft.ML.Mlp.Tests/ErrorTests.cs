@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.Mlp;
 
@@ -46,8 +47,12 @@ public sealed class ErrorTests
         spoil(options);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext().BinaryClassification.Trainers.Mlp(options));
         Assert.AreEqual(option, e.ParamName);
-        Assert.Contains(option, e.Message);
-        Assert.Contains(value, e.Message);
+        Assert.AreEqual(value, Convert.ToString(e.ActualValue, CultureInfo.InvariantCulture), "the value is carried by the exception");
+        // Our own sentence, not the "Actual value was ..." that ArgumentOutOfRangeException appends: it starts with the
+        // option and ends by echoing the value (a bare "0" or "1" would match almost any message).
+        string sentence = e.Message.Split(" (Parameter '")[0];
+        StringAssert.StartsWith(sentence, option);
+        StringAssert.EndsWith(sentence, $"; got {value}.");
     }
 
     [TestMethod]

@@ -78,34 +78,54 @@ public sealed class PublicApiTests
     }
 
     [TestMethod]
-    public void OptionsDefaultsComeFromTheDefaultsClass()
+    public void OptionsHaveTheDocumentedDefaults()
     {
+        // The literals of the user guide's options table, not the implementation's Defaults class: changing a default
+        // must change this test and the guide together.
         var options = new MlpBinaryTrainer.Options();
-        CollectionAssert.AreEqual(new[] { MlpTrainerOptionsBase.Defaults.HiddenLayerSize }, options.HiddenLayerSizes);
-        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.NumberOfEpochs, options.NumberOfEpochs);
-        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.BatchSize, options.BatchSize);
-        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.LearningRate, options.LearningRate);
+        CollectionAssert.AreEqual(new[] { 64 }, options.HiddenLayerSizes);
         Assert.AreEqual(MlpActivation.Relu, options.Activation);
         Assert.AreEqual(MlpOptimizer.Adam, options.Optimizer);
-        Assert.AreEqual(MlpDevice.Auto, options.Device);
-        Assert.IsNull(options.Seed);
-        Assert.AreEqual("Label", options.LabelColumnName);
-        Assert.AreEqual("Features", options.FeatureColumnName);
-        Assert.IsNull(options.ExampleWeightColumnName);
-        Assert.AreEqual(MlpRegressionLoss.Squared, new MlpRegressionTrainer.Options().Loss);
+        Assert.AreEqual(0.001f, options.LearningRate);
+        Assert.AreEqual(32, options.BatchSize);
+        Assert.AreEqual(50, options.NumberOfEpochs);
+        Assert.AreEqual(0f, options.L2Regularization);
+        Assert.IsNull(options.WeightDecay);
+        Assert.AreEqual(0.9f, options.Momentum);
+        Assert.AreEqual(0.9f, options.Beta1);
+        Assert.AreEqual(0.999f, options.Beta2);
+        Assert.AreEqual(1e-7f, options.Epsilon);
         Assert.AreEqual(MlpLearningRateSchedule.Constant, options.LearningRateSchedule);
         Assert.IsNull(options.LearningRateDecay);
-        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.LearningRateDecayEpochs, options.LearningRateDecayEpochs);
-        Assert.AreEqual(MlpTrainerOptionsBase.Defaults.LearningRatePatience, options.LearningRatePatience);
+        Assert.AreEqual(10, options.LearningRateDecayEpochs);
+        Assert.AreEqual(5, options.LearningRatePatience);
         Assert.AreEqual(0f, options.MinimumLearningRate);
         Assert.AreEqual(0f, options.ValidationFraction);
         Assert.IsNull(options.EarlyStoppingPatience);
         Assert.AreEqual(0f, options.EarlyStoppingMinDelta);
         Assert.AreEqual(0f, options.DropoutRate);
         Assert.IsNull(options.GradientClipNorm);
+        Assert.IsTrue(options.Shuffle);
+        Assert.IsNull(options.Seed);
+        Assert.AreEqual(MlpDevice.Auto, options.Device);
+        Assert.IsNull(options.NumberOfThreads);
+        Assert.IsFalse(options.CancellationToken.CanBeCanceled);
         Assert.IsNull(options.Progress);
+        Assert.IsFalse(options.StreamTrainingData);
+        Assert.AreEqual(65_536, options.StreamBlockRows);
+        Assert.IsFalse(options.SkipRowsWithNonFiniteFeatures);
+        Assert.AreEqual("Label", options.LabelColumnName);
+        Assert.AreEqual("Features", options.FeatureColumnName);
+        Assert.IsNull(options.ExampleWeightColumnName);
         Assert.AreEqual(1f, options.PositiveClassWeight);
         Assert.IsNull(new MlpMulticlassTrainer.Options().ClassWeights);
+        var regression = new MlpRegressionTrainer.Options();
+        Assert.AreEqual(MlpRegressionLoss.Squared, regression.Loss);
+        Assert.AreEqual(1f, regression.HuberDelta);
+
+        // Each Options object gets its own array: changing one trainer's layers must not change the next one's default.
+        options.HiddenLayerSizes[0] = 7;
+        CollectionAssert.AreEqual(new[] { 64 }, new MlpBinaryTrainer.Options().HiddenLayerSizes);
     }
 
     private static bool IsVisible(MemberInfo member, Type declaringType)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Trainers.Mlp;
@@ -37,15 +38,24 @@ public sealed class TrainingBehaviourTests
         var ml = new MLContext(seed: 1);
         var train = SyntheticData.Binary(ml, 200, seed: 2);
         var validation = SyntheticData.Binary(ml, 100, seed: 3);
+        var labels = ml.Data.CreateEnumerable<SyntheticData.BinaryRow>(validation, reuseRowObject: false).Select(r => r.Label).ToArray();
 
-        var model = ml.BinaryClassification.Trainers.Mlp(hiddenLayerSizes: [8], numberOfEpochs: 3, learningRate: 0.01f).Fit(train, validation);
-
-        var history = model.Model.SubModel.TrainingHistory;
-        Assert.HasCount(3, history);
-        foreach (var record in history)
+        // Trained for 1 and for 3 epochs: the last record's validation loss is the log-loss (in nats) of the model that
+        // Fit returns, on the validation rows, computed here from the model's scores.
+        foreach (int epochs in new[] { 1, 3 })
         {
-            Assert.IsNotNull(record.ValidationLoss);
-            Assert.IsTrue(record.ValidationLoss > 0 && record.ValidationLoss < 2, $"validation loss {record.ValidationLoss}");
+            var model = new MLContext(seed: 1).BinaryClassification.Trainers.Mlp(hiddenLayerSizes: [8], numberOfEpochs: epochs, learningRate: 0.01f).Fit(train, validation);
+            var history = model.Model.SubModel.TrainingHistory;
+            Assert.HasCount(epochs, history);
+            Assert.IsTrue(history.All(r => r.ValidationLoss is not null && r.ValidationMetric is not null));
+
+            var scores = model.Transform(validation).GetColumn<float>("Score").ToArray();
+            Assert.HasCount(labels.Length, scores);
+            // −log σ(s) = log(1 + e^−s) for a positive row, −log(1 − σ(s)) = log(1 + e^s) for a negative one.
+            double logLoss = scores.Zip(labels).Average(p => Math.Log(1 + Math.Exp(p.Second ? -p.First : p.First)));
+            double accuracy = scores.Zip(labels).Count(p => p.First > 0 == p.Second) / (double)labels.Length;
+            Assert.AreEqual(logLoss, history[^1].ValidationLoss!.Value, 1e-5 * logLoss, $"validation loss after {epochs} epoch(s)");
+            Assert.AreEqual(accuracy, history[^1].ValidationMetric!.Value, 1e-9, $"validation accuracy after {epochs} epoch(s)");
         }
     }
 
@@ -116,8 +126,17 @@ public sealed class TrainingBehaviourTests
     public void AnAlreadyCancelledTokenStopsBeforeTraining()
     {
         var ml = new MLContext(seed: 1);
-        var trainer = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { CancellationToken = new CancellationToken(canceled: true) });
+        var progress = new SynchronousProgress();
+        var epochLines = new List<string>();
+        ml.Log += (_, e) => { if (e.Message.Contains("Epoch ", StringComparison.Ordinal)) lock (epochLines) epochLines.Add(e.Message); };
+        var trainer = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options
+        {
+            NumberOfEpochs = 5, CancellationToken = new CancellationToken(canceled: true), Progress = progress,
+        });
         Assert.Throws<OperationCanceledException>(() => trainer.Fit(SyntheticData.Binary(ml, 50, seed: 1)));
+        Assert.IsEmpty(progress.Reports, "no epoch may be trained with a token that was cancelled before Fit");
+        lock (epochLines)
+            Assert.IsEmpty(epochLines, string.Join("\n", epochLines));
     }
 
     [TestMethod]
@@ -140,27 +159,33 @@ public sealed class TrainingBehaviourTests
     [TestMethod]
     public void ExampleWeightsAreHonouredAndInvalidWeightsSkipped()
     {
+        // Label = x > 0 on [-1, 1]. On [0.4, 1] five times as many rows say the opposite but weigh nothing: a trainer
+        // that ignored the weights would learn "false" there. A few correctly labelled rows have weights ML.NET skips.
         var ml = new MLContext(seed: 1);
         var random = new Random(9);
         var rows = new List<WeightedRow>();
         for (int i = 0; i < 400; i++)
         {
             float x = (float)(random.NextDouble() * 2 - 1);
-            bool label = x > 0;
-            // Every third row is mislabelled but weighs nothing; a few more have weights ML.NET skips.
-            bool noise = i % 3 == 0;
-            float weight = noise ? 0f : i % 50 == 1 ? float.NaN : i % 50 == 2 ? -1f : 1f;
-            rows.Add(new WeightedRow { Features = [x, 0.5f], Label = noise ? !label : label, Weight = weight });
+            float weight = i % 50 == 1 ? float.NaN : i % 50 == 2 ? -1f : 1f;
+            rows.Add(new WeightedRow { Features = [x, 0.5f], Label = x > 0, Weight = weight });
         }
-        var data = ml.Data.LoadFromEnumerable(rows);
+        for (int i = 0; i < 600; i++)
+            rows.Add(new WeightedRow { Features = [(float)(0.4 + 0.6 * random.NextDouble()), 0.5f], Label = false, Weight = 0 });
+        var shuffled = rows.OrderBy(_ => random.Next()).ToList();
         var warnings = new List<string>();
         ml.Log += (_, e) => { if (e.Kind == Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
 
-        var model = ml.BinaryClassification.Trainers.Mlp(exampleWeightColumnName: "Weight", hiddenLayerSizes: [8], numberOfEpochs: 30, learningRate: 0.01f).Fit(data);
+        var model = ml.BinaryClassification.Trainers.Mlp(exampleWeightColumnName: "Weight", hiddenLayerSizes: [8], numberOfEpochs: 30, learningRate: 0.01f)
+            .Fit(ml.Data.LoadFromEnumerable(shuffled));
 
-        var clean = ml.Data.LoadFromEnumerable(rows.Select(r => new WeightedRow { Features = r.Features, Label = r.Features[0] > 0, Weight = 1 }));
+        var region = Enumerable.Range(0, 61).Select(i => new WeightedRow { Features = [0.4f + 0.01f * i, 0.5f], Label = true, Weight = 1 }).ToArray();
+        var predicted = model.Transform(ml.Data.LoadFromEnumerable(region)).GetColumn<bool>("PredictedLabel").ToArray();
+        int wrong = predicted.Count(p => !p);
+        Assert.AreEqual(0, wrong, $"{wrong} of {region.Length} points in [0.4, 1] follow the zero-weight labels.");
+        var clean = ml.Data.LoadFromEnumerable(rows.Take(400).Select(r => new WeightedRow { Features = r.Features, Label = r.Label, Weight = 1 }));
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(clean));
-        Assert.IsGreaterThan(0.95, metrics.Accuracy, "Zero-weight (mislabelled) rows must not be learned.");
+        Assert.IsGreaterThan(0.95, metrics.Accuracy);
         lock (warnings)
             Assert.IsTrue(warnings.Any(w => w.Contains("weight in column 'Weight' is negative or not finite", StringComparison.Ordinal)), string.Join("\n", warnings));
     }

@@ -98,18 +98,29 @@ public sealed class ValidationAndEarlyStoppingTests
     [TestMethod]
     public void ValidationFractionWorksForRegressionAndDrivesEarlyStopping()
     {
+        // 80 rows with noise as large as the signal: a wide network soon fits the noise of the 60 rows it trains on, and
+        // the loss on the 20 held-out rows turns up while the training loss goes on falling.
+        const int Patience = 5;
         var ml = new MLContext(seed: 1);
+        var random = new Random(5);
+        var rows = ml.Data.CreateEnumerable<SyntheticData.FloatLabelRow>(SyntheticData.Regression(ml, 80, seed: 1), reuseRowObject: false)
+            .Select(r => new SyntheticData.FloatLabelRow { Features = r.Features, Label = r.Label + (float)(3 * (random.NextDouble() * 2 - 1)) })
+            .ToList();
         var reports = new SynchronousProgress();
         var model = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options
         {
-            HiddenLayerSizes = [8], NumberOfEpochs = 4, ValidationFraction = 0.25f, EarlyStoppingPatience = 10, Progress = reports,
-        }).Fit(SyntheticData.Regression(ml, 200, seed: 1)).Model;
+            HiddenLayerSizes = [64, 64], NumberOfEpochs = 300, BatchSize = 8, LearningRate = 0.01f, Seed = 3,
+            ValidationFraction = 0.25f, EarlyStoppingPatience = Patience, Progress = reports,
+        }).Fit(ml.Data.LoadFromEnumerable(rows)).Model;
 
-        Assert.HasCount(4, model.TrainingHistory);
-        Assert.IsTrue(model.TrainingHistory.All(r => r.ValidationLoss is > 0 && r.ValidationMetric is not null));
-        Assert.IsFalse(model.StoppedEarly);
-        Assert.AreEqual(model.TrainingHistory.MinBy(r => r.ValidationLoss!.Value)!.Epoch, model.BestEpoch);
+        var history = model.TrainingHistory;
+        Assert.IsTrue(history.All(r => r.ValidationLoss is > 0 && r.ValidationMetric is not null));
         Assert.IsTrue(reports.Reports.All(r => r.Record.ValidationLoss is not null));
+        Assert.IsTrue(model.StoppedEarly, $"no early stop in {history.Count} epochs");
+        Assert.HasCount(model.BestEpoch + Patience, history, "training stops after patience epochs without improvement");
+        Assert.AreEqual(history.MinBy(r => r.ValidationLoss!.Value)!.Epoch, model.BestEpoch, "the held-out loss is monitored");
+        Assert.IsLessThan(history[model.BestEpoch - 1].TrainingLoss, history.Min(r => r.TrainingLoss),
+            "the training loss went on falling after the best epoch: it is not what stopped training");
     }
 
     [TestMethod]

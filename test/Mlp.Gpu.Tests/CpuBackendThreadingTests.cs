@@ -65,10 +65,11 @@ internal sealed class CpuBackendThreadingTests
         var expected = new float[3 * n];
         for (int i = 0; i < n; i++)
         {
-            float z = z0[i] + bias[i % Columns], a = ActivationMath.Apply(activation, z);
+            // The float64 reference network, written from the math: not ActivationMath, which the kernels call.
+            float z = z0[i] + bias[i % Columns];
             expected[i] = z;
-            expected[n + i] = a;
-            expected[2 * n + i] = delta0[i] * ActivationMath.Derivative(activation, z, a);
+            expected[n + i] = (float)ReferenceNetwork.Activate(activation, z);
+            expected[2 * n + i] = (float)(delta0[i] * ReferenceNetwork.Derivative(activation, z));
         }
         AreClose(expected, results[0], 1e-5, 1e-6, activation.ToString());
     }

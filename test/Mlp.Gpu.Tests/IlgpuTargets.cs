@@ -1,9 +1,13 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Ilgpu;
 
 namespace Mlp.Gpu.Tests;
 
-/// <summary>Where an ILGPU test body runs. The CPU simulator is always present; the GPUs are tried and skipped when absent.</summary>
+/// <summary>Where an ILGPU test body runs. The CPU simulator is always present; a GPU target is skipped only where no such GPU exists.</summary>
 public enum IlgpuTarget
 {
     /// <summary>ILGPU's CPU accelerator (tiled GEMM).</summary>
@@ -21,34 +25,66 @@ public enum IlgpuTarget
 
 /// <summary>
 /// One ILGPU backend per target, created on first use and shared by a test class (an ILGPU context and its kernel
-/// compilations are expensive); a target without hardware is reported through <see cref="Assert.Inconclusive(string)"/>.
+/// compilations are expensive). A target is skipped (<see cref="Assert.Inconclusive(string)"/>) only when ILGPU sees no
+/// device of its kind; when the device is there, any failure to create the backend (cuBLAS not loadable, a driver
+/// error) fails every test of that target.
 /// </summary>
 internal sealed class IlgpuTargets : IDisposable
 {
-    private readonly Dictionary<IlgpuTarget, (IlgpuBackend? Backend, string? Missing)> _backends = [];
+    private readonly Dictionary<IlgpuTarget, (IlgpuBackend? Backend, string? Absent, Exception? Failure)> _backends = [];
     private readonly Lock _lock = new();
 
-    /// <summary>The backend for <paramref name="target"/>; Inconclusive when the device is absent.</summary>
+    /// <summary>The backend for <paramref name="target"/>; Inconclusive when no device of its kind exists, a failure when one
+    /// exists but the backend cannot be created on it.</summary>
     public IlgpuBackend Get(IlgpuTarget target)
     {
         lock (_lock)
         {
             if (!_backends.TryGetValue(target, out var entry))
             {
-                try
+                string? absent = Absent(target);
+                if (absent is not null)
                 {
-                    entry = (Create(target), null);
+                    entry = (null, absent, null);
                 }
-                catch (InvalidOperationException e)
+                else
                 {
-                    entry = (null, e.Message);
+                    try
+                    {
+                        entry = (Create(target), null, null);
+                    }
+                    catch (Exception e)
+                    {
+                        entry = (null, null, e);
+                    }
                 }
                 _backends[target] = entry;
             }
+            if (entry.Failure is not null)
+                throw new AssertFailedException($"{target}: the device is present, but its backend could not be created: {entry.Failure.Message}", entry.Failure);
             if (entry.Backend is null)
-                Assert.Inconclusive($"Skipped on {target}: {entry.Missing}");
+                Assert.Inconclusive($"Skipped on {target}: {entry.Absent}");
             return entry.Backend!;
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="target"/> cannot run here (no device of its kind), or null when the device exists. Asked of a
+    /// fresh ILGPU context, apart from the backend's own device search, so that a bug there cannot turn into a skip.
+    /// </summary>
+    public static string? Absent(IlgpuTarget target)
+    {
+        if (target == IlgpuTarget.CpuSimulator)
+            return null; // ILGPU's CPU accelerator is always there
+        using var context = Context.Create(builder => builder.Cuda().OpenCL());
+        var devices = context.Devices.ToList();
+        bool present = target == IlgpuTarget.OpenCL
+            ? devices.OfType<CLDevice>().Any(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU)
+            : devices.Any(d => d.AcceleratorType == AcceleratorType.Cuda);
+        if (present)
+            return null;
+        string seen = devices.Count == 0 ? "none" : string.Join(", ", devices.Select(d => $"{d.AcceleratorType} '{d.Name}'"));
+        return $"no {(target == IlgpuTarget.OpenCL ? "OpenCL GPU" : "CUDA GPU")} on this machine (devices ILGPU sees: {seen}).";
     }
 
     private static IlgpuBackend Create(IlgpuTarget target) => target switch
@@ -61,7 +97,7 @@ internal sealed class IlgpuTargets : IDisposable
 
     public void Dispose()
     {
-        foreach (var (backend, _) in _backends.Values)
+        foreach (var (backend, _, _) in _backends.Values)
             backend?.Dispose();
         _backends.Clear();
     }

@@ -83,4 +83,33 @@ internal static class ReferenceNetwork
         Activation.Gelu => 0.5 * z * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z))),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
+
+    /// <summary>ds/dz of <see cref="Activate"/>, differentiated by hand (ReLU's kink counted as 0).</summary>
+    public static double Derivative(Activation activation, double z)
+    {
+        switch (activation)
+        {
+            case Activation.Identity:
+                return 1;
+            case Activation.Sigmoid:
+            {
+                double s = 1 / (1 + Math.Exp(-z));
+                return s * (1 - s);
+            }
+            case Activation.Tanh:
+                return 1 - Math.Tanh(z) * Math.Tanh(z);
+            case Activation.Relu:
+                return z > 0 ? 1 : 0;
+            case Activation.LeakyRelu:
+                return z > 0 ? 1 : 0.01;
+            case Activation.Gelu:
+            {
+                // s = ½·z·(1 + tanh u), u = c·(z + a·z³): s' = ½·(1 + tanh u) + ½·z·(1 − tanh² u)·c·(1 + 3·a·z²).
+                double c = Math.Sqrt(2 / Math.PI), t = Math.Tanh(c * (z + 0.044715 * z * z * z));
+                return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * c * (1 + 3 * 0.044715 * z * z);
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(activation));
+        }
+    }
 }

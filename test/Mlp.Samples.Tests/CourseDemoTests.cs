@@ -37,31 +37,45 @@ public sealed class CourseDemoTests
         Assert.IsTrue(result.Sweep[1].TestAccuracy > result.Sweep[0].TestAccuracy, "16 hidden units should beat 1");
 
         foreach (var png in result.Files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
-            TempFolder.AssertPng(png);
+            TempFolder.AssertPng(png, png.EndsWith("-curve.png", StringComparison.Ordinal) ? 800 : 300, png.EndsWith("-curve.png", StringComparison.Ordinal) ? 500 : 300);
         Assert.HasCount(4, result.Files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)));
         Assert.IsTrue(result.Files.All(f => f.StartsWith(folder.Path, StringComparison.Ordinal)), "everything goes under --out");
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder.Path, "circles-results.md")), "| hidden units |");
     }
 
     [TestMethod]
-    [DataRow(TwoDimensionalShape.Xor)]
-    [DataRow(TwoDimensionalShape.Spirals)]
-    public void EveryShapeRuns(TwoDimensionalShape shape)
+    [DataRow(TwoDimensionalShape.Xor, 0.95)]
+    [DataRow(TwoDimensionalShape.Spirals, 0.95)]
+    public void OnEveryShapeTheMlpBeatsTheLinearModelAndThePicturesAreImages(TwoDimensionalShape shape, double mlpAccuracy)
     {
         using var folder = new TempFolder("mlp-course-");
+        var log = new StringWriter();
         var result = Mlp.CourseDemo.CourseDemo.Run(new CourseDemoOptions
         {
             Shape = shape,
-            Points = 100,
-            Epochs = 3,
+            Points = 200,
+            Epochs = 40,
+            HiddenLayerSizes = [32, 32],
+            LearningRate = 0.02f,
             SweepWidths = [],
             GridSize = 20,
             ImageSize = 200,
             OutputFolder = folder.Path,
-        }, TextWriter.Null);
+        }, log);
+
         Assert.HasCount(3, result.Models);
         Assert.IsEmpty(result.Sweep);
-        Assert.IsTrue(File.Exists(Path.Combine(folder.Path, $"{shape.ToString().ToLowerInvariant()}-mlp.png")));
+        var mlp = result.Models[0];
+        var linear = result.Models.Single(m => m.Model == "LinearSvm");
+        Assert.IsGreaterThan(mlpAccuracy, mlp.TestAccuracy, $"MLP test accuracy on {shape}\n{log}");
+        Assert.IsLessThan(0.75, linear.TestAccuracy, $"no line separates {shape}\n{log}");
+        Assert.IsGreaterThan(linear.TestAccuracy + 0.2, mlp.TestAccuracy, $"the MLP must beat LinearSvm clearly on {shape}\n{log}");
+
+        string name = shape.ToString().ToLowerInvariant();
+        foreach (string picture in new[] { "mlp", "linear-svm", "rbf-svm" })
+            TempFolder.AssertPng(Path.Combine(folder.Path, $"{name}-{picture}.png"), 200, 200);
+        TempFolder.AssertPng(Path.Combine(folder.Path, $"{name}-mlp-training-curve.png"), 800, 500);
+        Assert.HasCount(4, result.Files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)));
     }
 
     [TestMethod]
