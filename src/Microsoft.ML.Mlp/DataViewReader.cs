@@ -45,8 +45,7 @@ internal static class DataViewReader
         }
 
         var columns = weightColumn is { } w ? new[] { featureColumn, labelColumn, w } : new[] { featureColumn, labelColumn };
-        long? knownRows = data.Data.GetRowCount();
-        int capacity = (int)Math.Clamp(knownRows ?? InitialRowCapacity, 1, Array.MaxLength / featureCount);
+        int capacity = TrainingDataChecks.InitialRowCapacity(host, data.Data, featureCount, InitialRowCapacity, dataName, featureColumn.Name, cancellationToken);
         var builder = new Builder(featureCount, capacity, weightColumn is not null, featureColumn.Name, dataName);
 
         long skippedLabels = 0, skippedWeights = 0, skippedFeatures = 0;
@@ -220,6 +219,7 @@ internal static class DataViewReader
                 throw new InvalidOperationException(
                     $"The {dataName} has more than {_capacity:N0} rows of {featureCount:N0} features, which is more than one in-memory array can hold.");
             }
+            TrainingDataChecks.CheckDenseCopy(rows, featureCount, dataName, featureColumnName);
             _capacity = (int)rows;
             Array.Resize(ref _features, _capacity * featureCount);
             Array.Resize(ref _labels, _capacity);

@@ -43,6 +43,7 @@ internal static class MlpTrainingSession
 
         using var channel = host.Start("Training MLP");
         var network = CreateNetwork(channel, settings, featureCount, outputCount, loss, huberDelta, initial, trainingSet);
+        NetworkPredictor.ThrowIfTooLarge(network); // before reading any data: the model could not be built
 
         // One source for both ways to cancel: the options' token and MLContext.CancelExecution (polled).
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(settings.CancellationToken);
@@ -77,6 +78,14 @@ internal static class MlpTrainingSession
             if (validation is not null)
                 validation = WithClassWeights(validation, classWeights);
         }
+        // All-zero weights would train nothing and report a loss of 0: the same error cached or streamed.
+        string? weightColumnName = trainingSet.Schema.Weight?.Name;
+        if (training is not null)
+            TrainingDataChecks.CheckWeights(training, "training data", weightColumnName, classWeights is not null);
+        else
+            TrainingDataChecks.CheckStream(host, trainingSet, network, classWeights, token);
+        if (validation is not null && context.ValidationSet is not null)
+            TrainingDataChecks.CheckWeights(validation, "validation data", context.ValidationSet.Schema.Weight?.Name, classWeights is not null);
 
         channel.Info("{0} a {1}-{2}-{3} network ({4} hidden activation, {5} parameters) on {6} examples{7}: " +
             "{8} epochs, batch size {9}, {10} with learning rate {11} ({12} schedule), seed {13}.",
@@ -91,7 +100,8 @@ internal static class MlpTrainingSession
         var previous = initial?.History ?? [];
         int epochOffset = previous.Count > 0 ? previous[^1].Epoch : 0;
         var elapsedOffset = previous.Count > 0 ? previous[^1].Elapsed : TimeSpan.Zero;
-        var history = new List<MlpEpochRecord>(previous.Count + settings.NumberOfEpochs);
+        // Capacity from what exists, not from NumberOfEpochs: int.MaxValue epochs (train until cancelled) is valid.
+        var history = new List<MlpEpochRecord>(previous.Count + Math.Min(settings.NumberOfEpochs, 1024));
         history.AddRange(previous);
 
         using var progress = host.StartProgressChannel("MLP training");
@@ -230,10 +240,7 @@ internal static class MlpTrainingSession
         var labels = training.Labels.AsSpan();
         if (labels.IndexOfAnyExcept(labels[0]) >= 0)
             return;
-        string only = labels[0] == 1f ? "true (positive)" : "false (negative)";
-        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"The label column '{labelColumnName}' of the training data has only {only} labels in its {training.RowCount} usable row(s); ") +
-            "binary classification needs examples of both classes. Check the label column, and any filter or split that could have removed one class.");
+        throw TrainingDataChecks.OneClass(labels[0], training.RowCount, labelColumnName);
     }
 
     /// <summary>
@@ -243,12 +250,17 @@ internal static class MlpTrainingSession
     /// </summary>
     private static void CheckHostMemory(MlpTrainingSettings settings, NetworkDescription network, Dataset? training, Dataset? validation)
     {
+        bool earlyStopping = settings.EarlyStoppingPatience is not null;
         if (settings.DeviceKind is not (DeviceKind.Cpu or DeviceKind.Auto))
+        {
+            MemoryEstimate.ForHostCopies(network, earlyStopping).ThrowIfExceeds(MemoryEstimate.AvailableHostBytes, "host memory available to .NET");
             return;
+        }
         long rows = (training?.RowCount ?? 2L * settings.StreamBlockRows) + (validation?.RowCount ?? 0);
         int batchRows = training is null ? settings.BatchSize
             : Math.Min(settings.BatchSize, Math.Max(training.RowCount, validation?.RowCount ?? 0));
         MemoryEstimate.ForTraining(network, batchRows, settings.CreateOptimizerSettings().Kind, settings.DropoutRate, rows)
+            .WithHostCopies(network, earlyStopping)
             .ThrowIfExceeds(MemoryEstimate.AvailableHostBytes, "host memory available to .NET");
     }
 
@@ -285,9 +297,18 @@ internal static class MlpTrainingSession
         return new Dataset(data.Features, data.RowCount, data.FeatureCount, data.Labels, weights);
     }
 
-    private static MlpEpochRecord ToRecord(EpochRecord record, int epochOffset, TimeSpan elapsedOffset) =>
-        new(record.Epoch + epochOffset, record.TrainingLoss, record.TrainingMetric, record.ValidationLoss,
+    private static MlpEpochRecord ToRecord(EpochRecord record, int epochOffset, TimeSpan elapsedOffset)
+    {
+        // Continued training numbers on from the model's last epoch; a number past int.MaxValue cannot be recorded.
+        if (record.Epoch > int.MaxValue - epochOffset)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Continued training reached epoch {(long)record.Epoch + epochOffset:N0} (the model's history ends at epoch {epochOffset:N0}); " +
+                $"epoch numbers stop at {int.MaxValue:N0}. Train a new model instead of continuing this one."));
+        }
+        return new(record.Epoch + epochOffset, record.TrainingLoss, record.TrainingMetric, record.ValidationLoss,
             record.ValidationMetric, record.LearningRate, record.Elapsed + elapsedOffset);
+    }
 
     /// <summary>The error for a loss or weight that became NaN or infinite: which epoch, and what to change.</summary>
     private static InvalidOperationException Diverged(MlpTrainingSettings settings, int epoch, Exception? inner) =>

@@ -89,7 +89,7 @@ public static class NetworkTrainer
         backend.Upload(initialParameters, workspace.Parameters);
 
         var random = new Random(options.Seed);
-        var history = new List<EpochRecord>(options.Epochs);
+        var history = new List<EpochRecord>(Math.Min(options.Epochs, 1024)); // Epochs may be int.MaxValue (until cancelled)
         var clock = Stopwatch.StartNew();
         Span<float> sums = stackalloc float[LossAccumulator.Length];
         int step = 0;
