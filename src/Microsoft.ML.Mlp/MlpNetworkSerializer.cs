@@ -136,7 +136,8 @@ internal static class MlpNetworkSerializer
         }
         catch (ArgumentException e)
         {
-            throw ectx.ExceptDecode(e, "Invalid network architecture: {0}", e.Message);
+            // The argument error is the core's check, not a failure of the loader: report its text as the decode error.
+            throw ectx.ExceptDecode("Invalid network architecture: {0}", e.Message.Split(" (Parameter '")[0]);
         }
         ectx.CheckDecode(description.ParameterCount == parameterCount, "The parameter count does not match the architecture.");
         // The budget (parameters and the predictor's packed copy) before the bytes are even looked for.

@@ -106,18 +106,20 @@ public sealed class MemoryEstimate
     /// <param name="availableBytes">What the device can hold.</param>
     /// <param name="device">Names the memory in the message, e.g. "host memory" or "GPU 'H100' memory".</param>
     /// <exception cref="InvalidOperationException">The network does not fit; the message has the estimate, its parts
-    /// and the memory available.</exception>
+    /// and the memory available. Or it fits, but one batch buffer would exceed what one array holds.</exception>
     public void ThrowIfExceeds(long availableBytes, string device)
     {
-        if (LargestBufferFloats > Array.MaxLength)
-        {
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"Training this network needs a buffer of {LargestBufferFloats:N0} values (a {BatchRows}-row batch times the widest layer), ") +
-                string.Create(CultureInfo.InvariantCulture, $"more than one array holds ({Array.MaxLength:N0}). Nothing was allocated. ") +
-                "Use a smaller batch size or smaller hidden layers.");
-        }
         if (TotalBytes <= availableBytes)
+        {
+            if (LargestBufferFloats > Array.MaxLength)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"Training this network needs a buffer of {LargestBufferFloats:N0} values (a {BatchRows}-row batch times the widest layer), ") +
+                    string.Create(CultureInfo.InvariantCulture, $"more than one array holds ({Array.MaxLength:N0}). Nothing was allocated. ") +
+                    "Use a smaller batch size or smaller hidden layers.");
+            }
             return;
+        }
         throw new InvalidOperationException(
             $"Training this network needs about {Format(TotalBytes)} ({Format(ParameterBytes)} for parameters, gradients and " +
             $"optimizer moments, {Format(ActivationBytes)} for the activations of a {BatchRows.ToString(CultureInfo.InvariantCulture)}-row batch, " +
