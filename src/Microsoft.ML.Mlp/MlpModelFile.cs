@@ -19,6 +19,11 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// is the original exception.
 /// </para>
 /// <para>
+/// The MLP's loader refuses a network or history larger than <see cref="MlpModelLoadLimits"/> allow before allocating
+/// anything for it: <see cref="MlpModelLoadLimits.Default"/> here and in <c>MLContext.Model.Load</c>, or the limits
+/// passed to <see cref="Load(MLContext, string, MlpModelLoadLimits, out DataViewSchema)"/>.
+/// </para>
+/// <para>
 /// The check detects accidental damage, not a file crafted with valid checksums; the MLP's own part of a model file is
 /// validated field by field whatever the loader (sizes are checked against their limits and the bytes present before
 /// anything is allocated), but ML.NET's parts (schemas, transforms) are read by ML.NET's code. Load files from

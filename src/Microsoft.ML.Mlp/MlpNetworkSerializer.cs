@@ -6,8 +6,9 @@ namespace Microsoft.ML.Trainers.Mlp;
 
 /// <summary>
 /// The one binary format of a trained network inside an ML.NET model file, shared by the three model-parameter
-/// classes. Reading checks every size against its limits and against the bytes left in the stream before it
-/// allocates, so a corrupt or hostile file fails with a decode error instead of exhausting memory.
+/// classes. Reading checks every size against its limits, against the load budget (<see cref="MlpModelLoadLimits"/>)
+/// and against the bytes left in the stream before it allocates, so a corrupt or hostile file fails with a decode error
+/// instead of exhausting memory; every history field is range-checked.
 /// </summary>
 /// <remarks>
 /// <code>
