@@ -27,7 +27,8 @@ public sealed class ResourceLimitTests
             HiddenLayerSizes = [width], BatchSize = Batch, NumberOfEpochs = 1, Device = device,
         });
         var network = new NetworkDescription(SyntheticData.FeatureCount, [width], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
-        var estimate = MemoryEstimate.ForTraining(network, Batch, OptimizerKind.Adam, dataRows: Batch);
+        // The host also holds the initial and trained parameters and the model's predictor.
+        var estimate = MemoryEstimate.ForTraining(network, Batch, OptimizerKind.Adam, dataRows: Batch).WithHostCopies(network, earlyStopping: false);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data));

@@ -75,6 +75,9 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
 
     public bool HasWeights { get; }
 
+    /// <summary>The example-weight column's name, or null.</summary>
+    public string? WeightColumnName => _data.Schema.Weight?.Name;
+
     /// <summary>Rows of the last pass skipped for a missing label.</summary>
     public long SkippedLabels { get; private set; }
 
@@ -151,7 +154,7 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
     {
         int d = FeatureCount;
         long maxRows = Array.MaxLength / d;
-        int capacity = (int)Math.Clamp(_data.Data.GetRowCount() ?? InitialRowCapacity, 1, maxRows);
+        int capacity = TrainingDataChecks.InitialRowCapacity(_host, _data.Data, d, InitialRowCapacity, _dataName, _featureColumn.Name, _cancellationToken);
         var features = new float[(long)capacity * d];
         var labels = new float[capacity];
         var weights = HasWeights ? new float[capacity] : null;
@@ -168,6 +171,7 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
                         $"The {_dataName} has more than {capacity:N0} rows of {d:N0} features, which is more than one in-memory array can hold. " +
                         $"Set {nameof(MlpTrainerOptionsBase.StreamTrainingData)} to train from a stream.");
                 }
+                TrainingDataChecks.CheckDenseCopy(grown, d, _dataName, _featureColumn.Name);
                 capacity = (int)grown;
                 Array.Resize(ref features, capacity * d);
                 Array.Resize(ref labels, capacity);

@@ -16,7 +16,10 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// <para>Instances are immutable and thread-safe. Prediction runs on the CPU and allocates nothing per example.</para>
 /// <para>
 /// Loading: the MLP's part of a model file is checked field by field (every size against its limit and against the
-/// bytes present, before anything is allocated; every weight finite); a bad field is a <see cref="FormatException"/>.
+/// bytes present, before anything is allocated; every weight finite; every history field in range) and against the load
+/// budget (<see cref="MlpModelLoadLimits.Default"/>: parameters, epoch records, and the memory the network, the
+/// predictor's packed copy and the history take against the memory available); a bad field or a refusal is a
+/// <see cref="FormatException"/>.
 /// <c>MLContext.Model.Load</c> reports a damaged, truncated, foreign or newer file with one of these exceptions:
 /// <see cref="FormatException"/> (a decode error), <see cref="InvalidOperationException"/> (ML.NET's "Error during
 /// class instantiation" around the cause), <see cref="InvalidDataException"/> or another <see cref="IOException"/>

@@ -19,6 +19,11 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// is the original exception.
 /// </para>
 /// <para>
+/// The MLP's loader refuses a network or history larger than <see cref="MlpModelLoadLimits"/> allow before allocating
+/// anything for it: <see cref="MlpModelLoadLimits.Default"/> here and in <c>MLContext.Model.Load</c>, or the limits
+/// passed to <see cref="Load(MLContext, string, MlpModelLoadLimits, out DataViewSchema)"/>.
+/// </para>
+/// <para>
 /// The check detects accidental damage, not a file crafted with valid checksums; the MLP's own part of a model file is
 /// validated field by field whatever the loader (sizes are checked against their limits and the bytes present before
 /// anything is allocated), but ML.NET's parts (schemas, transforms) are read by ML.NET's code. Load files from
@@ -36,14 +41,27 @@ public static class MlpModelFile
     /// <param name="inputSchema">The schema the model was saved with.</param>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, truncated, from a newer version, or not an ML.NET model.</exception>
-    public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
+    public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema) =>
+        Load(mlContext, path, MlpModelLoadLimits.Default, out inputSchema);
+
+    /// <summary>Checks and loads the model file at <paramref name="path"/>, refusing an MLP that declares more than
+    /// <paramref name="limits"/> allow before anything is allocated for it.</summary>
+    /// <param name="mlContext">The context to load into.</param>
+    /// <param name="path">A file written by <c>mlContext.Model.Save</c>.</param>
+    /// <param name="limits">The most parameters, epoch records and memory the MLP may claim.</param>
+    /// <param name="inputSchema">The schema the model was saved with.</param>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is damaged, truncated, from a newer version, not an ML.NET
+    /// model, or exceeds <paramref name="limits"/> (the message then says which limit and the estimate).</exception>
+    public static ITransformer Load(MLContext mlContext, string path, MlpModelLoadLimits limits, out DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(limits);
         if (!File.Exists(path))
             throw new FileNotFoundException($"The model file '{path}' does not exist.", path);
         using var stream = File.OpenRead(path);
-        return Load(mlContext, stream, $"file '{path}'", out inputSchema);
+        return Load(mlContext, stream, $"file '{path}'", limits, out inputSchema);
     }
 
     /// <summary>Checks and loads a model from <paramref name="stream"/> (read from its current position; a stream that
@@ -52,18 +70,32 @@ public static class MlpModelFile
     /// <param name="stream">A model written by <c>mlContext.Model.Save</c>.</param>
     /// <param name="inputSchema">The schema the model was saved with.</param>
     /// <exception cref="InvalidDataException">The model is damaged, truncated, from a newer version, or not an ML.NET model.</exception>
-    public static ITransformer Load(MLContext mlContext, Stream stream, out DataViewSchema inputSchema)
+    public static ITransformer Load(MLContext mlContext, Stream stream, out DataViewSchema inputSchema) =>
+        Load(mlContext, stream, MlpModelLoadLimits.Default, out inputSchema);
+
+    /// <summary>Checks and loads a model from <paramref name="stream"/> (read from its current position; a stream that
+    /// cannot seek is copied to memory first), refusing an MLP that declares more than <paramref name="limits"/> allow
+    /// before anything is allocated for it.</summary>
+    /// <param name="mlContext">The context to load into.</param>
+    /// <param name="stream">A model written by <c>mlContext.Model.Save</c>.</param>
+    /// <param name="limits">The most parameters, epoch records and memory the MLP may claim.</param>
+    /// <param name="inputSchema">The schema the model was saved with.</param>
+    /// <exception cref="InvalidDataException">The model is damaged, truncated, from a newer version, not an ML.NET
+    /// model, or exceeds <paramref name="limits"/> (the message then says which limit and the estimate).</exception>
+    public static ITransformer Load(MLContext mlContext, Stream stream, MlpModelLoadLimits limits, out DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(stream);
-        return Load(mlContext, stream, "stream", out inputSchema);
+        ArgumentNullException.ThrowIfNull(limits);
+        return Load(mlContext, stream, "stream", limits, out inputSchema);
     }
 
     /// <param name="mlContext">The context to load into.</param>
     /// <param name="stream">The model.</param>
     /// <param name="source">Names the model in messages: "stream" or "file '...'".</param>
+    /// <param name="limits">The budget of the MLP's loader.</param>
     /// <param name="inputSchema">The schema the model was saved with.</param>
-    private static ITransformer Load(MLContext mlContext, Stream stream, string source, out DataViewSchema inputSchema)
+    private static ITransformer Load(MLContext mlContext, Stream stream, string source, MlpModelLoadLimits limits, out DataViewSchema inputSchema)
     {
         Stream seekable = stream;
         try
@@ -77,14 +109,17 @@ public static class MlpModelFile
             long start = seekable.Position;
             CheckEntries(seekable);
             seekable.Position = start;
-            return mlContext.Model.Load(seekable, out inputSchema);
+            using (MlpModelLoadLimits.Use(limits))
+                return mlContext.Model.Load(seekable, out inputSchema);
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or InvalidDataException or IOException
             or ArgumentException or NotSupportedException or TargetInvocationException)
         {
             var cause = e;
-            while (cause.InnerException is not null)
+            while (cause.InnerException is not null && cause is not ModelLoadLimitException)
                 cause = cause.InnerException;
+            if (cause is ModelLoadLimitException)
+                throw new InvalidDataException($"The model {source} could not be loaded: it exceeds the load limits. {cause.Message}", e);
             throw new InvalidDataException(
                 $"The model {source} could not be loaded: it is damaged, truncated, " +
                 $"from a newer version, or not an ML.NET model. {cause.Message}", e);

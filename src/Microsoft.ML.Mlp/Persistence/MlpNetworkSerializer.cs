@@ -8,8 +8,9 @@ namespace Microsoft.ML.Trainers.Mlp.Persistence;
 
 /// <summary>
 /// The one binary format of a trained network inside an ML.NET model file, shared by the three model-parameter
-/// classes. Reading checks every size against its limits and against the bytes left in the stream before it
-/// allocates, so a corrupt or hostile file fails with a decode error instead of exhausting memory.
+/// classes. Reading checks every size against its limits, against the load budget (<see cref="MlpModelLoadLimits"/>)
+/// and against the bytes left in the stream before it allocates, so a corrupt or hostile file fails with a decode error
+/// instead of exhausting memory; every history field is range-checked.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -34,7 +35,12 @@ namespace Microsoft.ML.Trainers.Mlp.Persistence;
 internal static class MlpNetworkSerializer
 {
     private const int MinRecordBytes = sizeof(int) + sizeof(double) + sizeof(byte) + sizeof(float) + sizeof(long);
-    private const int MaxEpochRecords = 100_000_000;
+    /// <summary>A century: more wall time than any training run, and small enough that continued training can add
+    /// two of them without overflowing a <see cref="TimeSpan"/>.</summary>
+    private const long MaxElapsedTicks = 100 * 366 * TimeSpan.TicksPerDay;
+
+    /// <summary>Slack above 1 for an accuracy or R² summed in float on a device whose additions run in any order.</summary>
+    private const double MetricTolerance = 1e-3;
 
     /// <summary>The format written now: adds the best epoch and the early-stopping flag.</summary>
     public const uint VersionBestEpoch = 0x00010002;
@@ -125,7 +131,6 @@ internal static class MlpNetworkSerializer
         }
         int parameterCount = reader.ReadInt32();
         ectx.CheckDecode(parameterCount == expected, "The parameter count does not match the architecture.");
-        CheckRemaining(reader, ectx, (long)parameterCount * sizeof(float));
 
         NetworkDescription description;
         try
@@ -134,9 +139,14 @@ internal static class MlpNetworkSerializer
         }
         catch (ArgumentException e)
         {
-            throw ectx.ExceptDecode(e, "Invalid network architecture: {0}", e.Message);
+            // The argument error is the core's check, not a failure of the loader: report its text as the decode error.
+            throw ectx.ExceptDecode("Invalid network architecture: {0}", e.Message.Split(" (Parameter '")[0]);
         }
         ectx.CheckDecode(description.ParameterCount == parameterCount, "The parameter count does not match the architecture.");
+        // The budget (parameters and the predictor's packed copy) before the bytes are even looked for.
+        var limits = MlpModelLoadLimits.Current;
+        limits.Check(description, epochRecords: 0);
+        CheckRemaining(reader, ectx, (long)parameterCount * sizeof(float));
 
         var parameters = new float[parameterCount];
         for (int i = 0; i < parameters.Length; i++)
@@ -146,21 +156,31 @@ internal static class MlpNetworkSerializer
         }
 
         int recordCount = reader.ReadInt32();
-        ectx.CheckDecode(recordCount is >= 0 and <= MaxEpochRecords, "Invalid number of epoch records.");
+        ectx.CheckDecode(recordCount >= 0, "Invalid number of epoch records.");
+        limits.Check(description, recordCount);
         CheckRemaining(reader, ectx, (long)recordCount * MinRecordBytes);
         var history = new MlpEpochRecord[recordCount];
         for (int i = 0; i < history.Length; i++)
         {
+            // Every field in the range training produces: epochs numbered 1, 2, ... on (continued training goes on
+            // from the last), finite non-negative losses, accuracy in [0, 1] or R² at most 1, a finite non-negative
+            // learning rate, an elapsed time of less than a century.
             int epoch = reader.ReadInt32();
+            ectx.CheckDecode(epoch >= 1 && (i == 0 || epoch > history[i - 1].Epoch), "Invalid epoch number in the training history.");
             double trainingLoss = reader.ReadDouble();
+            ectx.CheckDecode(IsLoss(trainingLoss), "Invalid training loss in the training history.");
             byte flags = reader.ReadByte();
             ectx.CheckDecode((flags & ~(HasTrainingMetric | HasValidationLoss | HasValidationMetric)) == 0, "Invalid epoch record.");
             double? trainingMetric = (flags & HasTrainingMetric) != 0 ? reader.ReadDouble() : null;
+            ectx.CheckDecode(trainingMetric is null || IsMetric(trainingMetric.Value, description), "Invalid training metric in the training history.");
             double? validationLoss = (flags & HasValidationLoss) != 0 ? reader.ReadDouble() : null;
+            ectx.CheckDecode(validationLoss is null || IsLoss(validationLoss.Value), "Invalid validation loss in the training history.");
             double? validationMetric = (flags & HasValidationMetric) != 0 ? reader.ReadDouble() : null;
+            ectx.CheckDecode(validationMetric is null || IsMetric(validationMetric.Value, description), "Invalid validation metric in the training history.");
             float learningRate = reader.ReadSingle();
+            ectx.CheckDecode(float.IsFinite(learningRate) && learningRate >= 0, "Invalid learning rate in the training history.");
             long ticks = reader.ReadInt64();
-            ectx.CheckDecode(ticks >= 0, "Invalid epoch record.");
+            ectx.CheckDecode(ticks is >= 0 and <= MaxElapsedTicks, "Invalid elapsed time in the training history.");
             history[i] = new MlpEpochRecord(epoch, trainingLoss, trainingMetric, validationLoss, validationMetric, learningRate, TimeSpan.FromTicks(ticks));
         }
         if (version < VersionBestEpoch)
@@ -172,6 +192,12 @@ internal static class MlpNetworkSerializer
         ectx.CheckDecode(stoppedEarly <= 1, "Invalid early-stopping flag.");
         return new MlpNetwork(description, activation, parameters, history, bestEpoch, stoppedEarly == 1);
     }
+
+    private static bool IsLoss(double value) => double.IsFinite(value) && value >= 0;
+
+    /// <summary>Accuracy for classification (in [0, 1]), R² for regression (at most 1, unbounded below).</summary>
+    private static bool IsMetric(double value, NetworkDescription network) =>
+        double.IsFinite(value) && value <= 1 + MetricTolerance && (!network.IsClassification || value >= 0);
 
     /// <summary>A short human-readable description, saved next to the binary stream.</summary>
     public static void WriteSummary(TextWriter writer, MlpNetwork network)

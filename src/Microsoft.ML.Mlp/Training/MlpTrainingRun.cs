@@ -57,6 +57,7 @@ internal sealed class MlpTrainingRun
 
         using var channel = _host.Start("Training MLP");
         var network = CreateNetwork(channel, featureCount, outputCount, initial, trainingSet, _huberDelta);
+        NetworkPredictor.ThrowIfTooLarge(network); // before reading any data: the model could not be built
         using var cancellation = new HostCancellation(_host, _options.CancellationToken);
         var token = cancellation.Token;
 
@@ -195,7 +196,7 @@ internal sealed class MlpTrainingRun
     private (Standardization? Features, Standardization? Labels) MeasureScaling(Dataset? training, DataViewRowStream stream, string labelColumnName)
     {
         bool binary = _loss == LossFunction.BinaryCrossEntropy;
-        if (training is null && !_options.StandardizeFeatures && !_standardizeLabel && !binary)
+        if (training is null && !_options.StandardizeFeatures && !_standardizeLabel && !binary && !stream.HasWeights)
             return (null, null); // no extra pass over a stream that is not needed
         StandardizationBuilder features, labels;
         if (training is not null)
@@ -211,20 +212,12 @@ internal sealed class MlpTrainingRun
             if (stream.RowsRead == 0)
                 throw stream.NoUsableRows();
         }
+        long rows = training?.RowCount ?? stream.RowsRead;
         if (!(features.TotalWeight > 0))
-        {
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"Every example weight of the training data is 0 ({training?.RowCount ?? stream.RowsRead} usable row(s)), so there is nothing to learn from. ") +
-                "Check the example weight column (and PositiveClassWeight or ClassWeights).");
-        }
+            throw TrainingDataChecks.ZeroWeights(rows, "training data", stream.WeightColumnName, _classWeights is not null);
         var labelMap = labels.Build()!;
         if (binary && labelMap.Mean[0] is 0.0 or 1.0)
-        {
-            string only = labelMap.Mean[0] == 1.0 ? "true (positive)" : "false (negative)";
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"The label column '{labelColumnName}' of the training data has only {only} labels in its {training?.RowCount ?? stream.RowsRead} usable row(s) of positive weight; ") +
-                "binary classification needs examples of both classes. Check the label column, and any filter or split that could have removed one class.");
-        }
+            throw TrainingDataChecks.OneClass((float)labelMap.Mean[0], rows, labelColumnName, stream.HasWeights);
         return (_options.StandardizeFeatures ? features.Build() : null, _standardizeLabel ? labelMap : null);
     }
 

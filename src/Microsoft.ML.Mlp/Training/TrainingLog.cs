@@ -65,7 +65,16 @@ internal sealed class TrainingLog : IDisposable
 
     public void Dispose() => _progress.Dispose();
 
-    private MlpEpochRecord ToRecord(EpochRecord record, int epochOffset, TimeSpan elapsedOffset) =>
-        new(record.Epoch + epochOffset, record.TrainingLoss * _lossScale, record.TrainingMetric, record.ValidationLoss * _lossScale,
+    private MlpEpochRecord ToRecord(EpochRecord record, int epochOffset, TimeSpan elapsedOffset)
+    {
+        // Continued training numbers on from the model's last epoch; a number past int.MaxValue cannot be recorded.
+        if (record.Epoch > int.MaxValue - epochOffset)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Continued training reached epoch {(long)record.Epoch + epochOffset:N0} (the model's history ends at epoch {epochOffset:N0}); " +
+                $"epoch numbers stop at {int.MaxValue:N0}. Train a new model instead of continuing this one."));
+        }
+        return new(record.Epoch + epochOffset, record.TrainingLoss * _lossScale, record.TrainingMetric, record.ValidationLoss * _lossScale,
             record.ValidationMetric, record.LearningRate, record.Elapsed + elapsedOffset);
+    }
 }

@@ -28,6 +28,7 @@ internal sealed class NetworkPredictor
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Length != network.ParameterCount)
             throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {parameters.Length}.", nameof(parameters));
+        ThrowIfTooLarge(network);
         Network = network;
         var layers = network.Layers;
         _weightOffsets = new int[layers.Count];
@@ -53,6 +54,48 @@ internal sealed class NetworkPredictor
 
     /// <summary>The architecture.</summary>
     public NetworkDescription Network { get; }
+
+    /// <summary>
+    /// Floats a predictor for <paramref name="network"/> holds: every layer's weights in the packed layout (a layer with
+    /// fewer than <see cref="CpuGemv.PanelWidth"/> outputs per panel is padded, up to 16x its own weights) plus the
+    /// biases. Computed in 64-bit arithmetic, so it is safe to call before anything is allocated.
+    /// </summary>
+    public static long PackedFloatCount(NetworkDescription network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        long floats = 0;
+        foreach (var layer in network.Layers)
+            floats += CpuGemv.PackedLongLength(layer.OutputCount, layer.InputCount) + layer.OutputCount;
+        return floats;
+    }
+
+    /// <summary>The packed weights alone (<see cref="PackedFloatCount"/> without the biases): they live in one array, so
+    /// this must not exceed <see cref="Array.MaxLength"/>.</summary>
+    public static long PackedWeightCount(NetworkDescription network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        long weights = 0;
+        foreach (var layer in network.Layers)
+            weights += CpuGemv.PackedLongLength(layer.OutputCount, layer.InputCount);
+        return weights;
+    }
+
+    /// <summary>
+    /// Throws when a predictor for <paramref name="network"/> cannot be built because its packed weights exceed what one
+    /// .NET array holds (<see cref="Array.MaxLength"/> floats); callers check this before training or loading.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The packed weights do not fit one array; the message has the count.</exception>
+    public static void ThrowIfTooLarge(NetworkDescription network)
+    {
+        long weights = PackedWeightCount(network);
+        if (weights > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(network),
+                $"The network {network} cannot be scored: the predictor's copy of its weights, laid out in panels of " +
+                $"{CpuGemv.PanelWidth} outputs (layers with fewer outputs are padded), would have {weights:N0} values, " +
+                $"more than one array holds ({Array.MaxLength:N0}). Use smaller layers.");
+        }
+    }
 
     /// <summary>
     /// Computes the network's outputs for one example: the logit for binary cross-entropy, class probabilities for

@@ -9,12 +9,14 @@ namespace Mlp.Gpu;
 /// </summary>
 internal sealed class MemoryEstimate
 {
-    private MemoryEstimate(long parameterBytes, long activationBytes, long dataBytes, int batchRows)
+    private MemoryEstimate(long parameterBytes, long activationBytes, long dataBytes, int batchRows, long hostCopyBytes = 0, long largestBufferFloats = 0)
     {
+        LargestBufferFloats = largestBufferFloats;
         ParameterBytes = parameterBytes;
         ActivationBytes = activationBytes;
         DataBytes = dataBytes;
         BatchRows = batchRows;
+        HostCopyBytes = hostCopyBytes;
     }
 
     /// <summary>Parameters, gradients and optimizer moments (one float each per parameter).</summary>
@@ -30,8 +32,17 @@ internal sealed class MemoryEstimate
     /// <summary>The minibatch rows the activation buffers hold.</summary>
     public int BatchRows { get; }
 
+    /// <summary>Copies of the parameters held in host memory besides the device's buffers: the initial parameters, the
+    /// trained ones downloaded at the end, the best ones kept by early stopping, and the predictor's packed weights
+    /// (<see cref="NetworkPredictor.PackedFloatCount"/>). 0 unless <see cref="WithHostCopies"/> added them.</summary>
+    public long HostCopyBytes { get; }
+
+    /// <summary>Floats of the largest single batch buffer (batch rows x the widest of the input, the labels and the
+    /// layers): buffers are indexed by int, so it must not exceed <see cref="Array.MaxLength"/>.</summary>
+    public long LargestBufferFloats { get; }
+
     /// <summary>Everything together.</summary>
-    public long TotalBytes => Saturate((double)ParameterBytes + ActivationBytes + DataBytes);
+    public long TotalBytes => Saturate((double)ParameterBytes + ActivationBytes + DataBytes + HostCopyBytes);
 
     /// <summary>The memory the garbage collector may use on this machine (physical memory or the container's limit):
     /// what the CPU backend can allocate.</summary>
@@ -58,40 +69,80 @@ internal sealed class MemoryEstimate
             activationFloatsPerRow += (long)network.Layers[l].OutputCount * (l < network.Layers.Count - 1 ? hiddenBuffers : 2);
 
         long dataFloatsPerRow = network.InputCount + network.LabelWidth + 2; // + weight and row index
+        long widest = Math.Max(Math.Max(network.InputCount, network.LabelWidth), network.Layers.Max(l => l.OutputCount));
         return new MemoryEstimate(
             Bytes(parameterFloats, 1),
             Bytes(activationFloatsPerRow, batchRows),
             Bytes(dataFloatsPerRow, dataRows),
-            batchRows);
+            batchRows,
+            largestBufferFloats: widest * batchRows);
+    }
+
+    /// <summary>
+    /// The same estimate plus the host-side copies of a training run of <paramref name="network"/> that ends in a model:
+    /// initial and trained parameters, the best parameters when <paramref name="earlyStopping"/>, and the model's
+    /// predictor. Use it where the device is the host (the CPU backend), or alone (<see cref="ForHostCopies"/>) for the
+    /// host when training on a GPU.
+    /// </summary>
+    /// <param name="network">The architecture.</param>
+    /// <param name="earlyStopping">Whether early stopping keeps a copy of the best parameters.</param>
+    public MemoryEstimate WithHostCopies(NetworkDescription network, bool earlyStopping) =>
+        new(ParameterBytes, ActivationBytes, DataBytes, BatchRows, HostCopies(network, earlyStopping), LargestBufferFloats);
+
+    /// <summary>Only the host-side copies of a training run (see <see cref="WithHostCopies"/>).</summary>
+    /// <param name="network">The architecture.</param>
+    /// <param name="earlyStopping">Whether early stopping keeps a copy of the best parameters.</param>
+    public static MemoryEstimate ForHostCopies(NetworkDescription network, bool earlyStopping) =>
+        new(0, 0, 0, 0, HostCopies(network, earlyStopping));
+
+    private static long HostCopies(NetworkDescription network, bool earlyStopping)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        long parameterCopies = earlyStopping ? 3 : 2;
+        return Bytes((double)network.ParameterCount * parameterCopies + NetworkPredictor.PackedFloatCount(network), 1);
     }
 
     /// <summary>Throws when the estimate exceeds <paramref name="availableBytes"/>.</summary>
     /// <param name="availableBytes">What the device can hold.</param>
     /// <param name="device">Names the memory in the message, e.g. "host memory" or "GPU 'H100' memory".</param>
     /// <exception cref="InvalidOperationException">The network does not fit; the message has the estimate, its parts
-    /// and the memory available.</exception>
+    /// and the memory available. Or it fits, but one batch buffer would exceed what one array holds.</exception>
     public void ThrowIfExceeds(long availableBytes, string device)
     {
         if (TotalBytes <= availableBytes)
+        {
+            if (LargestBufferFloats > Array.MaxLength)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"Training this network needs a buffer of {LargestBufferFloats:N0} values (a {BatchRows}-row batch times the widest layer), ") +
+                    string.Create(CultureInfo.InvariantCulture, $"more than one array holds ({Array.MaxLength:N0}). Nothing was allocated. ") +
+                    "Use a smaller batch size or smaller hidden layers.");
+            }
             return;
+        }
         throw new InvalidOperationException(
             $"Training this network needs about {Format(TotalBytes)} ({Format(ParameterBytes)} for parameters, gradients and " +
             $"optimizer moments, {Format(ActivationBytes)} for the activations of a {BatchRows.ToString(CultureInfo.InvariantCulture)}-row batch, " +
-            $"{Format(DataBytes)} for the examples), but the {device} has {Format(availableBytes)}. Nothing was allocated. " +
+            $"{Format(DataBytes)} for the examples" +
+            (HostCopyBytes > 0 ? $", {Format(HostCopyBytes)} for host copies of the weights: initial, trained and the model's predictor" : "") +
+            $"), but the {device} has {Format(availableBytes)}. Nothing was allocated. " +
             "Use smaller hidden layers or a smaller batch size.");
     }
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{Format(TotalBytes)} (parameters {Format(ParameterBytes)}, activations {Format(ActivationBytes)}, data {Format(DataBytes)})";
+        $"{Format(TotalBytes)} (parameters {Format(ParameterBytes)}, activations {Format(ActivationBytes)}, data {Format(DataBytes)}, host copies {Format(HostCopyBytes)})";
 
     /// <summary>count · floats · sizeof(float), saturating instead of overflowing.</summary>
-    private static long Bytes(long floats, long count)
+    private static long Bytes(double floats, long count)
     {
-        return Saturate((double)floats * count * sizeof(float));
+        return Saturate(floats * count * sizeof(float));
     }
 
     private static long Saturate(double bytes) => bytes >= long.MaxValue ? long.MaxValue : (long)bytes;
+
+    /// <summary>A byte count as people read it: "1.5 GiB", "12.0 MiB", "3.2 KiB" (invariant culture).</summary>
+    public static string FormatBytes(long bytes) => Format(bytes);
 
     private static string Format(long bytes) => bytes switch
     {

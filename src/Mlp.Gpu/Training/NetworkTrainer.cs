@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mlp.Gpu.Backends;
+using Mlp.Gpu.Backends.Cpu;
 
 namespace Mlp.Gpu;
 
@@ -46,9 +47,7 @@ internal static class NetworkTrainer
         CheckShape(network, initialParameters, training.FeatureCount, training.LabelWidth, validation);
 
         using var backend = BackendFactory.Create(options.Device, options.NumberOfThreads);
-        // Two blocks of rows are held at a time.
-        MemoryEstimate.ForTraining(network, options.BatchSize, options.Optimizer.Kind, options.DropoutRate,
-            2L * options.StreamBlockRows + (validation?.RowCount ?? 0)).ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);
+        CheckMemory(backend, network, options.BatchSize, 2L * options.StreamBlockRows + (validation?.RowCount ?? 0), options); // two blocks are held
         using var train = new StreamBatchSource(backend, network, training, options.StreamBlockRows, options.BatchSize);
         return Train(backend, network, initialParameters, train, options.BatchSize, validation, options);
     }
@@ -65,12 +64,29 @@ internal static class NetworkTrainer
         }
     }
 
+    /// <summary>
+    /// Refuses a run that cannot fit before anything is allocated for it, with the estimate in the message: the device's
+    /// buffers in the device's memory, and the host-side copies of the parameters (initial, result, best epoch, the
+    /// predictor's packed copy) in host memory, together when the device is the CPU.
+    /// </summary>
+    private static void CheckMemory(IBackend backend, NetworkDescription network, int batchRows, long dataRows, TrainingOptions options)
+    {
+        var device = MemoryEstimate.ForTraining(network, batchRows, options.Optimizer.Kind, options.DropoutRate, dataRows);
+        bool earlyStopping = options.EarlyStoppingPatience is not null;
+        if (backend is CpuBackend)
+        {
+            device.WithHostCopies(network, earlyStopping).ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);
+            return;
+        }
+        device.ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);
+        MemoryEstimate.ForHostCopies(network, earlyStopping).ThrowIfExceeds(MemoryEstimate.AvailableHostBytes, "host memory available to .NET");
+    }
+
     internal static TrainingResult Train(IBackend backend, NetworkDescription network, float[]? initialParameters,
         Dataset training, Dataset? validation, TrainingOptions options)
     {
         int capacity = Math.Min(options.BatchSize, Math.Max(training.RowCount, validation?.RowCount ?? 0));
-        MemoryEstimate.ForTraining(network, capacity, options.Optimizer.Kind, options.DropoutRate,
-            (long)training.RowCount + (validation?.RowCount ?? 0)).ThrowIfExceeds(backend.MemoryBytes, backend.MemoryName);
+        CheckMemory(backend, network, capacity, (long)training.RowCount + (validation?.RowCount ?? 0), options);
         using var train = new DeviceDataset(backend, training);
         return Train(backend, network, initialParameters, train, capacity, validation, options);
     }

@@ -20,7 +20,12 @@ internal static unsafe class CpuGemv
     private static bool t_descending;
 
     /// <summary>Floats that <see cref="Pack"/> writes for a rows x columns matrix (the last panel is padded with zeros).</summary>
-    public static int PackedLength(int rows, int columns) => checked((rows + PanelWidth - 1) / PanelWidth * PanelWidth * columns);
+    public static int PackedLength(int rows, int columns) => checked((int)PackedLongLength(rows, columns));
+
+    /// <summary><see cref="PackedLength"/> in 64-bit arithmetic, for size checks before anything is allocated: a layer
+    /// with few outputs is padded to <see cref="PanelWidth"/> of them, so the packed copy can exceed int range even
+    /// when the layer's own weights do not.</summary>
+    public static long PackedLongLength(int rows, int columns) => ((long)rows + PanelWidth - 1) / PanelWidth * PanelWidth * columns;
 
     /// <summary>Re-lays a row-major rows x columns matrix into the panel layout <see cref="Multiply"/> reads.</summary>
     public static void Pack(ReadOnlySpan<float> weights, int rows, int columns, Span<float> packed)
