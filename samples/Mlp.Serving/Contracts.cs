@@ -27,7 +27,7 @@ public sealed record ErrorResponse(string Error);
 public sealed record ModelInfo(string Source, int FeatureCount, int[] LayerSizes, int[] HiddenLayerSizes,
     string Activation, TrainingSummary TrainingHistory);
 
-/// <summary>A summary of <c>MlpModelParameters.TrainingHistory</c>; losses are mean per-example losses (natural log).</summary>
+/// <summary>A summary of <c>MlpBinaryModelParameters.TrainingHistory</c>; losses are mean per-example losses (natural log).</summary>
 public sealed record TrainingSummary(int Epochs, double? FirstTrainingLoss, double? FinalTrainingLoss,
     double? FinalValidationLoss, double? BestValidationLoss, int? BestValidationEpoch, double? FinalValidationAccuracy,
     double TrainingSeconds);

@@ -35,7 +35,7 @@ public sealed class ServedModel
             throw new InvalidOperationException($"The model's '{FeatureColumnName}' column must be a known-size float vector; found {column.Type}.");
         FeatureCount = vector.Size;
         Mlp = FindMlp(model) ?? throw new InvalidOperationException(
-            "The model is not a binary MLP model (no MlpModelParameters found in its last prediction step).");
+            "The model is not a binary MLP model (no MlpBinaryModelParameters found in its last prediction step).");
 
         var inputDefinition = SchemaDefinition.Create(typeof(ModelInput));
         inputDefinition[nameof(ModelInput.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureCount);
@@ -50,7 +50,7 @@ public sealed class ServedModel
     public ITransformer Model { get; }
 
     /// <summary>The MLP at the end of the pipeline.</summary>
-    public MlpModelParameters Mlp { get; }
+    public MlpBinaryModelParameters Mlp { get; }
 
     /// <summary>Where the model came from.</summary>
     public string Source { get; }
@@ -108,7 +108,7 @@ public sealed class ServedModel
 
     /// <summary>The MLP behind the last prediction step: directly, or inside ML.NET's calibrated-model wrapper
     /// (read through the non-generic base: after loading, the wrapper's generic arguments are not the trainer's).</summary>
-    private static MlpModelParameters? FindMlp(ITransformer model)
+    private static MlpBinaryModelParameters? FindMlp(ITransformer model)
     {
         IEnumerable<ITransformer> steps = model is IEnumerable<ITransformer> chain ? chain : [model];
         foreach (var step in steps.Reverse())
@@ -116,9 +116,9 @@ public sealed class ServedModel
             if (step is not IPredictionTransformer<object> predictor)
                 continue;
             object? parameters = predictor.Model;
-            if (parameters is MlpModelParameters mlp)
+            if (parameters is MlpBinaryModelParameters mlp)
                 return mlp;
-            return (parameters as CalibratedModelParametersBase)?.SubModel as MlpModelParameters;
+            return (parameters as CalibratedModelParametersBase)?.SubModel as MlpBinaryModelParameters;
         }
         return null;
     }

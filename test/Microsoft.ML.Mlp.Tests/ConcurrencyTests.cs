@@ -1,3 +1,4 @@
+using Mlp.Testing;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu;
@@ -109,7 +110,7 @@ public sealed class ConcurrencyTests
         var copies = new[] { (float[])features.Clone(), (float[])labels.Clone(), (float[])weights.Clone(), (float[])initial.Clone() };
 
         var result = NetworkTrainer.Train(network, initial, new Dataset(features, 200, SyntheticData.FeatureCount, labels, weights),
-            new Dataset(features, 200, SyntheticData.FeatureCount, labels), new TrainingOptions { Epochs = 3, BatchSize = 16, Device = DeviceKind.Cpu, DropoutRate = 0.1f });
+            new Dataset(features, 200, SyntheticData.FeatureCount, labels), CoreTestOptions.Training with { Epochs = 3, BatchSize = 16, Device = DeviceKind.Cpu, DropoutRate = 0.1f });
 
         CollectionAssert.AreNotEqual(initial, result.Parameters, "training ran");
         CollectionAssert.AreEqual(copies[0], features);

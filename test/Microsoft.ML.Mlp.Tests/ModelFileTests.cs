@@ -228,7 +228,7 @@ public sealed class ModelFileTests
     private static void AssertSameStructure(ITransformer model, string what)
     {
         var last = ((IEnumerable<ITransformer>)model).Last() as IPredictionTransformer<object>;
-        var mlp = (last?.Model as CalibratedModelParametersBase)?.SubModel as MlpModelParameters;
+        var mlp = (last?.Model as CalibratedModelParametersBase)?.SubModel as MlpBinaryModelParameters;
         Assert.IsNotNull(mlp, $"{what}: the loaded model has no MLP");
         Assert.AreEqual(SyntheticData.FeatureCount, mlp.NumberOfFeatures, what);
         CollectionAssert.AreEqual(new[] { 4, 3 }, mlp.HiddenLayerSizes.ToArray(), what);

@@ -92,7 +92,7 @@ internal static class PredictionDump
         {
             object? parameters = transformer switch
             {
-                BinaryPredictionTransformer<CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>> binary => binary.Model.SubModel,
+                BinaryPredictionTransformer<CalibratedModelParametersBase<MlpBinaryModelParameters, PlattCalibrator>> binary => binary.Model.SubModel,
                 MulticlassPredictionTransformer<MlpMulticlassModelParameters> multiclass => multiclass.Model,
                 RegressionPredictionTransformer<MlpRegressionModelParameters> regression => regression.Model,
                 _ => null,

@@ -1,3 +1,4 @@
+using Mlp.Testing;
 using System.Globalization;
 using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu;
@@ -54,7 +55,7 @@ public sealed class ResourceLimitTests
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidOperationException>(() => NetworkTrainer.Train(network, parameters, data, null,
-            new TrainingOptions { BatchSize = Batch, Epochs = 1, Device = DeviceKind.IlgpuCpu }));
+            CoreTestOptions.Training with { BatchSize = Batch, Epochs = 1, Device = DeviceKind.IlgpuCpu }));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Contains("memory of the CPU device", e.Message);

@@ -63,7 +63,7 @@ public sealed class RoundTripTests
         string path = Path.Combine(NewDirectory(), "model.zip");
         ml.Model.Save(model, data.Schema, path);
 
-        var loaded = (MlpModelParameters)PredictionDump.FindMlpModel(new MLContext().Model.Load(path, out _));
+        var loaded = (MlpBinaryModelParameters)PredictionDump.FindMlpModel(new MLContext().Model.Load(path, out _));
         var original = model.Model.SubModel;
         CollectionAssert.AreEqual(new[] { 5, 3 }, loaded.HiddenLayerSizes.ToArray());
         Assert.AreEqual(MlpActivation.Gelu, loaded.Activation);

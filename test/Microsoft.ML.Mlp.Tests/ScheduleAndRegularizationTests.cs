@@ -26,6 +26,24 @@ public sealed class ScheduleAndRegularizationTests
     }
 
     [TestMethod]
+    public void AdamWDecaysByTheDocumentedDefaultAndTheOthersDoNot()
+    {
+        float[] Weights(MlpOptimizer optimizer, float? decay)
+        {
+            var ml = new MLContext(seed: 1);
+            var options = new MlpRegressionTrainer.Options
+            {
+                HiddenLayerSizes = [4], NumberOfEpochs = 3, Optimizer = optimizer, WeightDecay = decay, LearningRate = 0.05f,
+            };
+            return ml.Regression.Trainers.Mlp(options).Fit(SyntheticData.Regression(ml, 64, seed: 1)).Model.GetWeights(0).ToArray();
+        }
+
+        CollectionAssert.AreEqual(Weights(MlpOptimizer.AdamW, 0.01f), Weights(MlpOptimizer.AdamW, null), "AdamW's default decay is 0.01");
+        CollectionAssert.AreNotEqual(Weights(MlpOptimizer.AdamW, 0f), Weights(MlpOptimizer.AdamW, null), "AdamW decays by default");
+        CollectionAssert.AreEqual(Weights(MlpOptimizer.Adam, 0f), Weights(MlpOptimizer.Adam, null), "the other optimizers do not");
+    }
+
+    [TestMethod]
     public void SchedulesGiveTheDocumentedLearningRates()
     {
         const float eta = 0.01f;

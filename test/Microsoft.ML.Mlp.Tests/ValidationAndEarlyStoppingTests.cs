@@ -50,7 +50,7 @@ public sealed class ValidationAndEarlyStoppingTests
         ml.Model.Save(model, train.Schema, stream);
         stream.Position = 0;
 
-        var loaded = (MlpModelParameters)PredictionDump.FindMlpModel(new MLContext().Model.Load(stream, out _));
+        var loaded = (MlpBinaryModelParameters)PredictionDump.FindMlpModel(new MLContext().Model.Load(stream, out _));
 
         var original = model.Model.SubModel;
         Assert.IsTrue(loaded.StoppedEarly);

@@ -1,3 +1,4 @@
+using Mlp.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using Mlp.Gpu;
@@ -30,7 +31,7 @@ internal static class StepProfile
             using var workspace = new NetworkWorkspace(backend, net, rows, workload.Optimizer);
             using var source = new DeviceDataset(backend, data);
             backend.Upload(ParameterInitializer.Create(net, 1), workspace.Parameters);
-            var step = OptimizerStep.Create(new OptimizerSettings { Kind = workload.Optimizer }, 1, 1e-3f, net.WeightCount);
+            var step = OptimizerStep.Create(CoreTestOptions.Optimizer with { Kind = workload.Optimizer }, 1, 1e-3f, net.WeightCount);
             source.StartEpoch(new Random(1), shuffle: true);
             results[t] = new Dictionary<string, double>
             {
@@ -66,7 +67,7 @@ internal static class StepProfile
             using var workspace = new NetworkWorkspace(backend, net, rows, workload.Optimizer);
             using var source = new DeviceDataset(backend, data);
             backend.Upload(ParameterInitializer.Create(net, 1), workspace.Parameters);
-            var step = OptimizerStep.Create(new OptimizerSettings { Kind = workload.Optimizer }, 1, 1e-3f, net.WeightCount);
+            var step = OptimizerStep.Create(CoreTestOptions.Optimizer with { Kind = workload.Optimizer }, 1, 1e-3f, net.WeightCount);
             source.StartEpoch(new Random(1), shuffle: true);
             for (int pass = 0; pass < 2; pass++) // the first pass warms up
             {

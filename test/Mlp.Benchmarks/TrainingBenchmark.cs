@@ -1,3 +1,4 @@
+using Mlp.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -86,13 +87,13 @@ internal static class TrainingBenchmark
         var net = workload.Network;
         var initial = ParameterInitializer.Create(net, 1);
         var marks = new List<(TimeSpan Elapsed, long Allocated)>();
-        var options = new TrainingOptions
+        var options = CoreTestOptions.Training with
         {
             Epochs = epochs + 1,
             BatchSize = workload.BatchSize,
             Device = device,
             NumberOfThreads = threads,
-            Optimizer = { Kind = workload.Optimizer, LearningRate = workload.Optimizer == OptimizerKind.Sgd ? 0.01f : 1e-3f },
+            Optimizer = CoreTestOptions.Optimizer with { Kind = workload.Optimizer, LearningRate = workload.Optimizer == OptimizerKind.Sgd ? 0.01f : 1e-3f },
             EpochCompleted = r => marks.Add((r.Elapsed, GC.GetTotalAllocatedBytes(precise: true))),
         };
         NetworkTrainer.Train(net, initial, data, null, options);

@@ -9,7 +9,7 @@ namespace Mlp.Gpu.Tests;
 /// every such kernel must give the same bits on 1 and 2 threads and agree with a scalar reference.
 /// </summary>
 [TestClass]
-public sealed class CpuBackendThreadingTests
+internal sealed class CpuBackendThreadingTests
 {
     private const int Rows = 300, Columns = 257; // 77k floats: above every kernel's parallel threshold
 

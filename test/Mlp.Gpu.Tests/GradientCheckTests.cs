@@ -8,7 +8,7 @@ namespace Mlp.Gpu.Tests;
 /// every output head x 0/1/3 hidden layers, with and without example weights.
 /// </summary>
 [TestClass]
-public sealed class GradientCheckTests
+internal sealed class GradientCheckTests
 {
     public static IEnumerable<object[]> Cases()
     {

@@ -1,3 +1,4 @@
+using Mlp.Testing;
 using System.Reflection;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -20,7 +21,7 @@ namespace Mlp.Gpu.Tests;
 /// simulator accepts are caught here).
 /// </summary>
 [TestClass]
-public sealed class IlgpuDeviceTests
+internal sealed class IlgpuDeviceTests
 {
     [TestMethod]
     public void AutoTakesAGpuOrTheSimdCpuBackendNeverTheSimulator()
@@ -58,9 +59,9 @@ public sealed class IlgpuDeviceTests
         var data = TestData.Xor();
         var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.BinaryCrossEntropy);
         var initial = ParameterInitializer.Create(net, 1);
-        TrainingResult Run(DeviceKind device) => NetworkTrainer.Train(net, initial, data, null, new TrainingOptions
+        TrainingResult Run(DeviceKind device) => NetworkTrainer.Train(net, initial, data, null, CoreTestOptions.Training with
         {
-            Device = device, Epochs = 30, BatchSize = 4, Optimizer = { Kind = OptimizerKind.Adam, LearningRate = 0.05f },
+            Device = device, Epochs = 30, BatchSize = 4, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.05f },
         });
         var cpu = Run(DeviceKind.Cpu);
         var simulated = Run(DeviceKind.IlgpuCpu);

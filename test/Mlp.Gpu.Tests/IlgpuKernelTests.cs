@@ -1,3 +1,4 @@
+using Mlp.Testing;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
 using static Mlp.Gpu.Tests.IlgpuParity;
@@ -10,7 +11,7 @@ namespace Mlp.Gpu.Tests;
 /// addressing mistakes.
 /// </summary>
 [TestClass]
-public sealed class IlgpuKernelTests
+internal sealed class IlgpuKernelTests
 {
     private const double Relative = 1e-5;
     private const double Absolute = 1e-6;
@@ -151,7 +152,7 @@ public sealed class IlgpuKernelTests
     {
         var gpu = _targets.Get(target);
         const int count = 53, weights = 37; // a vector body and a tail on the CPU; weights and biases on both
-        var settings = new OptimizerSettings { Kind = kind, LearningRate = 0.05f, Momentum = 0.8f, L2Regularization = 0.01f, WeightDecay = kind == OptimizerKind.AdamW ? 0.02f : 0f };
+        var settings = CoreTestOptions.Optimizer with { Kind = kind, LearningRate = 0.05f, Momentum = 0.8f, L2Regularization = 0.01f, WeightDecay = kind == OptimizerKind.AdamW ? 0.02f : 0f };
         var initial = RandomValues(count, seed: 9);
         float[][] Run(IBackend backend)
         {

@@ -1,3 +1,4 @@
+using Mlp.Testing;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
 using static Mlp.Gpu.Tests.IlgpuParity;
@@ -9,7 +10,7 @@ namespace Mlp.Gpu.Tests;
 /// parameters after each of the first steps agree closely, and whole runs learn the same models.
 /// </summary>
 [TestClass]
-public sealed class IlgpuTrainingTests
+internal sealed class IlgpuTrainingTests
 {
     private static IlgpuTargets _targets = null!;
     private static CpuBackend _cpu = null!;
@@ -47,7 +48,7 @@ public sealed class IlgpuTrainingTests
         var net = new NetworkDescription(6, [20, 9], activation, outputs, loss);
         var data = TestData.Random(45, net, seed: 3, weighted);
         var initial = ParameterInitializer.Create(net, seed: 4);
-        var settings = new OptimizerSettings { Kind = optimizer, LearningRate = 0.02f, Momentum = 0.9f, L2Regularization = 1e-3f };
+        var settings = CoreTestOptions.Optimizer with { Kind = optimizer, LearningRate = 0.02f, Momentum = 0.9f, L2Regularization = 1e-3f };
         const int batch = 16, steps = 6; // the third batch of each epoch is partial (13 rows)
 
         using var cpuRun = new StepRun(_cpu, net, data, initial, batch, optimizer);
@@ -74,7 +75,7 @@ public sealed class IlgpuTrainingTests
         var valid = TestData.Blobs(60, features: 4, classes: 3, seed: 5); // same centres (the seed draws them)
         var net = new NetworkDescription(4, [16], Activation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
         var initial = ParameterInitializer.Create(net, seed: 7);
-        var options = new TrainingOptions { Epochs = 8, BatchSize = 32, Seed = 8, Optimizer = { Kind = OptimizerKind.Adam, LearningRate = 0.02f } };
+        var options = CoreTestOptions.Training with { Epochs = 8, BatchSize = 32, Seed = 8, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.02f } };
 
         var expected = NetworkTrainer.Train(_cpu, net, initial, data, valid, options);
         var actual = NetworkTrainer.Train(gpu, net, initial, data, valid, options);

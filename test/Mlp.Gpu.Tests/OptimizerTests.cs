@@ -1,3 +1,4 @@
+using Mlp.Testing;
 using Mlp.Gpu.Backends.Cpu;
 
 namespace Mlp.Gpu.Tests;
@@ -14,59 +15,41 @@ public sealed class OptimizerTests
 
     [TestMethod]
     public void SgdStep() =>
-        AssertSteps(new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.1f }, [0.5f], weight: 0.95, bias: 0.95);
+        AssertSteps(CoreTestOptions.Optimizer with { Kind = OptimizerKind.Sgd, LearningRate = 0.1f }, [0.5f], weight: 0.95, bias: 0.95);
 
     [TestMethod]
     public void MomentumTwoSteps() =>
         // v1 = 0.5, w1 = 0.95; v2 = 0.9·0.5 + 0.5 = 0.95, w2 = 0.95 − 0.095 = 0.855
-        AssertSteps(new OptimizerSettings { Kind = OptimizerKind.Momentum, LearningRate = 0.1f, Momentum = 0.9f }, [0.5f, 0.5f], 0.855, 0.855);
+        AssertSteps(CoreTestOptions.Optimizer with { Kind = OptimizerKind.Momentum, LearningRate = 0.1f, Momentum = 0.9f }, [0.5f, 0.5f], 0.855, 0.855);
 
     [TestMethod]
     public void NesterovTwoSteps() =>
         // v1 = 0.5, w1 = 1 − 0.1·(0.5 + 0.45) = 0.905; v2 = 0.95, w2 = 0.905 − 0.1·(0.5 + 0.855) = 0.7695
-        AssertSteps(new OptimizerSettings { Kind = OptimizerKind.Nesterov, LearningRate = 0.1f, Momentum = 0.9f }, [0.5f, 0.5f], 0.7695, 0.7695);
+        AssertSteps(CoreTestOptions.Optimizer with { Kind = OptimizerKind.Nesterov, LearningRate = 0.1f, Momentum = 0.9f }, [0.5f, 0.5f], 0.7695, 0.7695);
 
     [TestMethod]
     public void AdamFirstStepIsBiasCorrected() =>
         // m̂ = 0.5, v̂ = 0.25: the first step is lr·sign(g) whatever the gradient's size
-        AssertSteps(new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 0.1f }, [0.5f], 0.90000002, 0.90000002);
+        AssertSteps(CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.1f }, [0.5f], 0.90000002, 0.90000002);
 
     [TestMethod]
     public void AdamSecondStep() =>
         // m2 = 0.02, v2 = 0.00031225; m̂ = 0.02/0.19, v̂ = 0.00031225/0.001999 (worked in float64)
-        AssertSteps(new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 0.1f }, [0.5f, -0.25f], 0.8733663228, 0.8733663228);
+        AssertSteps(CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.1f }, [0.5f, -0.25f], 0.8733663228, 0.8733663228);
 
     [TestMethod]
     public void AdamWDecaysWeightsNotBiases() =>
         // weights: w ← 1 − 0.1·0.01·1 = 0.999, then the Adam step −0.1 ⇒ 0.899; biases skip the decay
-        AssertSteps(new OptimizerSettings { Kind = OptimizerKind.AdamW, LearningRate = 0.1f, WeightDecay = 0.01f }, [0.5f], 0.89900002, 0.90000002);
+        AssertSteps(CoreTestOptions.Optimizer with { Kind = OptimizerKind.AdamW, LearningRate = 0.1f, WeightDecay = 0.01f }, [0.5f], 0.89900002, 0.90000002);
 
     [TestMethod]
     public void DecoupledDecayAppliesToSgdToo() =>
-        AssertSteps(new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.1f, WeightDecay = 0.5f }, [0.5f], 1 - 0.05 - 0.05, 0.95);
+        AssertSteps(CoreTestOptions.Optimizer with { Kind = OptimizerKind.Sgd, LearningRate = 0.1f, WeightDecay = 0.5f }, [0.5f], 1 - 0.05 - 0.05, 0.95);
 
     [TestMethod]
     public void L2AddsToTheWeightGradientOnly() =>
         // g' = 0.5 + 0.1·1 = 0.6 ⇒ w = 0.94; bias g = 0.5 ⇒ 0.95
-        AssertSteps(new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.1f, L2Regularization = 0.1f }, [0.5f], 0.94, 0.95);
-
-    [TestMethod]
-    public void AdamWDefaultDecayIsDocumentedValue()
-    {
-        Assert.AreEqual(0.01f, new OptimizerSettings { Kind = OptimizerKind.AdamW }.EffectiveWeightDecay);
-        Assert.AreEqual(0f, new OptimizerSettings { Kind = OptimizerKind.Adam }.EffectiveWeightDecay);
-    }
-
-    [TestMethod]
-    public void InvalidSettingsNameTheSetting()
-    {
-        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new OptimizerSettings { LearningRate = -1 }.Validate());
-        Assert.AreEqual("LearningRate", error.ParamName);
-        StringAssert.Contains(error.Message, "-1");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new OptimizerSettings { Beta2 = 1f }.Validate());
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new OptimizerSettings { Momentum = -0.1f }.Validate());
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new OptimizerSettings { WeightDecay = float.NaN }.Validate());
-    }
+        AssertSteps(CoreTestOptions.Optimizer with { Kind = OptimizerKind.Sgd, LearningRate = 0.1f, L2Regularization = 0.1f }, [0.5f], 0.94, 0.95);
 
     private static void AssertSteps(OptimizerSettings settings, float[] gradients, double weight, double bias)
     {

@@ -1,7 +1,7 @@
 namespace Mlp.Gpu.Tests;
 
 [TestClass]
-public sealed class PredictorTests
+internal sealed class PredictorTests
 {
     [TestMethod]
     [DataRow(LossFunction.BinaryCrossEntropy, 1)]

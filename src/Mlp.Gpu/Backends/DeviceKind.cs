@@ -1,7 +1,7 @@
 namespace Mlp.Gpu;
 
 /// <summary>Where a network trains.</summary>
-public enum DeviceKind
+internal enum DeviceKind
 {
     /// <summary>A CUDA GPU when one is present, else an OpenCL GPU, else the SIMD CPU backend.</summary>
     Auto,

@@ -8,7 +8,7 @@ namespace Mlp.Gpu;
 /// Scores single examples with trained parameters on the CPU: one matrix-vector product per layer (<see cref="CpuGemv"/>,
 /// over weights re-laid once for it). Immutable and thread-safe; allocation-free per call (scratch is on the stack or per thread).
 /// </summary>
-public sealed class NetworkPredictor
+internal sealed class NetworkPredictor
 {
     private const int MaxStackFloats = 4096;
 

@@ -1,7 +1,7 @@
 namespace Mlp.Gpu;
 
 /// <summary>The non-linearity s applied element-wise after a dense layer: a = s(z).</summary>
-public enum Activation
+internal enum Activation
 {
     /// <summary>s(z) = z. Used by the output layer, whose head lives in the loss.</summary>
     Identity,

@@ -4,7 +4,7 @@ namespace Mlp.Gpu;
 /// A fully connected layer z = W·a + b, a' = s(z). W is [<see cref="OutputCount"/> x <see cref="InputCount"/>]
 /// row-major; W and b are slices of the network's one flat parameter buffer.
 /// </summary>
-public sealed class DenseLayer
+internal sealed class DenseLayer
 {
     internal DenseLayer(int inputCount, int outputCount, Activation activation, int weightOffset, int biasOffset)
     {

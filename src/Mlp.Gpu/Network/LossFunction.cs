@@ -1,7 +1,7 @@
 namespace Mlp.Gpu;
 
 /// <summary>The output head and loss of a network. The output layer itself is linear (logits z).</summary>
-public enum LossFunction
+internal enum LossFunction
 {
     /// <summary>One logit z; p = sigmoid(z); binary cross-entropy computed on the logit
     /// (max(z,0) − z·y + log(1 + e^−|z|)) so it never overflows. Labels are 0 or 1.</summary>

@@ -6,7 +6,7 @@ namespace Mlp.Gpu;
 /// all weights (layer by layer) followed by all biases, so decay applies to the prefix of
 /// <see cref="WeightCount"/> values and an optimizer step is one pass over one buffer.
 /// </summary>
-public sealed class NetworkDescription
+internal sealed class NetworkDescription
 {
     /// <summary>Largest number of parameters a network may have (the flat buffer is indexed by int).</summary>
     public const int MaxParameterCount = int.MaxValue / 2;

@@ -4,7 +4,7 @@ namespace Mlp.Gpu;
 /// Seeded initial parameters: He-uniform (limit √(6/fan_in)) for ReLU-like layers, Glorot-uniform
 /// (limit √(6/(fan_in+fan_out))) for sigmoid, tanh and linear layers; biases start at zero.
 /// </summary>
-public static class ParameterInitializer
+internal static class ParameterInitializer
 {
     /// <summary>Creates a new flat parameter buffer for <paramref name="network"/>; the same seed gives the same values.</summary>
     public static float[] Create(NetworkDescription network, int seed)

@@ -1,7 +1,7 @@
 namespace Mlp.Gpu;
 
 /// <summary>The update rule applied to the parameters after each minibatch.</summary>
-public enum OptimizerKind
+internal enum OptimizerKind
 {
     /// <summary>Plain stochastic gradient descent: w ← w − η·g.</summary>
     Sgd,

@@ -25,7 +25,7 @@ internal readonly record struct OptimizerStep(
         settings.Beta1,
         settings.Beta2,
         settings.Epsilon,
-        settings.EffectiveWeightDecay,
+        settings.WeightDecay,
         settings.L2Regularization,
         weightCount,
         (float)(1.0 / (1.0 - Math.Pow(settings.Beta1, t))),

@@ -4,7 +4,7 @@ namespace Mlp.Gpu;
 /// Dense training or validation examples: features row-major [rows x features], labels [rows x labelWidth],
 /// optional per-example weights. The arrays are used as given (not copied) and never modified.
 /// </summary>
-public sealed class Dataset
+internal sealed class Dataset
 {
     /// <summary>Wraps the arrays.</summary>
     /// <param name="features">Row-major features, length <paramref name="rowCount"/> · <paramref name="featureCount"/>.</param>
@@ -51,18 +51,4 @@ public sealed class Dataset
 
     /// <summary>Example weights, or null when every example weighs 1.</summary>
     public float[]? Weights { get; }
-
-    /// <summary>
-    /// Checks that the data fits <paramref name="network"/> and is finite, naming the first bad row and column.
-    /// </summary>
-    /// <exception cref="ArgumentException">A size does not match, or a value is invalid.</exception>
-    public void Validate(NetworkDescription network, string name = "data")
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        if (FeatureCount != network.InputCount)
-            throw new ArgumentException($"The {name} has {FeatureCount} features; the network expects {network.InputCount}.");
-        if (LabelWidth != network.LabelWidth)
-            throw new ArgumentException($"The {name} has {LabelWidth} label values per row; the network's {network.Loss} head expects {network.LabelWidth}.");
-        DataValidation.Validate(network, Features, Labels, Weights, name, firstRow: 0);
-    }
 }

@@ -1,7 +1,7 @@
 namespace Mlp.Gpu;
 
 /// <summary>What one epoch of training produced. Losses are weighted means of per-example losses in natural-log units.</summary>
-public sealed class EpochRecord
+internal sealed class EpochRecord
 {
     /// <summary>1-based epoch number.</summary>
     public int Epoch { get; init; }

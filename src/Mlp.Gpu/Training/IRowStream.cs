@@ -5,7 +5,7 @@ namespace Mlp.Gpu;
 /// The trainer reads blocks of rows, shuffles within each block and trains on them while the next block is read on
 /// another thread, so memory stays bounded by two blocks. Calls never overlap, but may come from a worker thread.
 /// </summary>
-public interface IRowStream
+internal interface IRowStream
 {
     /// <summary>Features per row.</summary>
     int FeatureCount { get; }

@@ -7,7 +7,7 @@ namespace Mlp.Gpu;
 /// so a network that cannot fit is refused with the numbers instead of failing half-way with an out-of-memory error:
 /// parameters · (1 + gradients + optimizer moments) + batch · Σ layer widths · buffers per layer + the examples.
 /// </summary>
-public sealed class MemoryEstimate
+internal sealed class MemoryEstimate
 {
     private MemoryEstimate(long parameterBytes, long activationBytes, long dataBytes, int batchRows)
     {

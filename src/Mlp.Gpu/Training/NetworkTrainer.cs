@@ -7,12 +7,12 @@ namespace Mlp.Gpu;
 /// The one training loop: epochs, per-epoch shuffle, minibatches (the last partial batch included), the optimizer
 /// step, validation and the history. Every backend runs it unchanged.
 /// </summary>
-public static class NetworkTrainer
+internal static class NetworkTrainer
 {
     /// <summary>Trains a copy of <paramref name="initialParameters"/> on <paramref name="training"/>.</summary>
     /// <param name="network">The architecture.</param>
-    /// <param name="initialParameters">Starting parameters (e.g. from <see cref="ParameterInitializer.Create"/>, or a
-    /// trained model's to continue training); not modified.</param>
+    /// <param name="initialParameters">Starting parameters (a trained model's, to continue training; not modified), or null for
+    /// fresh ones drawn by <see cref="ParameterInitializer.Create"/> from the options' seed after the memory check.</param>
     /// <param name="training">Training examples.</param>
     /// <param name="validation">Optional validation examples, evaluated after every epoch.</param>
     /// <param name="options">Epochs, batch size, optimizer, device, cancellation.</param>
@@ -20,12 +20,10 @@ public static class NetworkTrainer
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     /// <exception cref="InvalidOperationException">The network, a batch and the data do not fit in the device's memory
     /// (see <see cref="MemoryEstimate"/>); checked before anything is allocated on the device.</exception>
-    public static TrainingResult Train(NetworkDescription network, float[] initialParameters, Dataset training,
+    public static TrainingResult Train(NetworkDescription network, float[]? initialParameters, Dataset training,
         Dataset? validation, TrainingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(training);
-        CheckArguments(network, initialParameters, validation, options);
-        training.Validate(network, "training data");
+        CheckShape(network, initialParameters, training.FeatureCount, training.LabelWidth, validation);
 
         using var backend = BackendFactory.Create(options.Device, options.NumberOfThreads);
         return Train(backend, network, initialParameters, training, validation, options);
@@ -42,14 +40,10 @@ public static class NetworkTrainer
     /// <param name="validation">Optional validation examples (held in memory), evaluated after every epoch.</param>
     /// <param name="options">Epochs, batch size, optimizer, device, cancellation.</param>
     /// <exception cref="ArgumentException">A streamed row is invalid (named by its position in the stream), or the stream is empty.</exception>
-    public static TrainingResult Train(NetworkDescription network, float[] initialParameters, IRowStream training,
+    public static TrainingResult Train(NetworkDescription network, float[]? initialParameters, IRowStream training,
         Dataset? validation, TrainingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(training);
-        CheckArguments(network, initialParameters, validation, options);
-        if (training.FeatureCount != network.InputCount || training.LabelWidth != network.LabelWidth)
-            throw new ArgumentException($"The stream has {training.FeatureCount} features and {training.LabelWidth} label values per row; " +
-                $"the network expects {network.InputCount} and {network.LabelWidth}.", nameof(training));
+        CheckShape(network, initialParameters, training.FeatureCount, training.LabelWidth, validation);
 
         using var backend = BackendFactory.Create(options.Device, options.NumberOfThreads);
         // Two blocks of rows are held at a time.
@@ -59,18 +53,19 @@ public static class NetworkTrainer
         return Train(backend, network, initialParameters, train, options.BatchSize, validation, options);
     }
 
-    private static void CheckArguments(NetworkDescription network, float[] initialParameters, Dataset? validation, TrainingOptions options)
+    /// <summary>The data's values were checked as they were read (by the caller); only their shape is checked here.</summary>
+    private static void CheckShape(NetworkDescription network, float[]? initialParameters, int featureCount, int labelWidth, Dataset? validation)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(initialParameters);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (initialParameters.Length != network.ParameterCount)
+        if (initialParameters is not null && initialParameters.Length != network.ParameterCount)
             throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {initialParameters.Length}.", nameof(initialParameters));
-        validation?.Validate(network, "validation data");
+        foreach (var (features, labels, name) in new[] { (featureCount, labelWidth, "training data"), (validation?.FeatureCount ?? featureCount, validation?.LabelWidth ?? labelWidth, "validation data") })
+        {
+            if (features != network.InputCount || labels != network.LabelWidth)
+                throw new ArgumentException($"The {name} has {features} features and {labels} label values per row; the network expects {network.InputCount} and {network.LabelWidth}.");
+        }
     }
 
-    internal static TrainingResult Train(IBackend backend, NetworkDescription network, float[] initialParameters,
+    internal static TrainingResult Train(IBackend backend, NetworkDescription network, float[]? initialParameters,
         Dataset training, Dataset? validation, TrainingOptions options)
     {
         int capacity = Math.Min(options.BatchSize, Math.Max(training.RowCount, validation?.RowCount ?? 0));
@@ -80,16 +75,17 @@ public static class NetworkTrainer
         return Train(backend, network, initialParameters, train, capacity, validation, options);
     }
 
-    private static TrainingResult Train(IBackend backend, NetworkDescription network, float[] initialParameters,
+    private static TrainingResult Train(IBackend backend, NetworkDescription network, float[]? initialParameters,
         IBatchSource train, int capacity, Dataset? validation, TrainingOptions options)
     {
         var optimizer = options.Optimizer;
         using var workspace = new NetworkWorkspace(backend, network, capacity, optimizer.Kind, options.DropoutRate, options.Seed);
         using var valid = validation is null ? null : new DeviceDataset(backend, validation);
-        backend.Upload(initialParameters, workspace.Parameters);
+        // Fresh parameters are drawn only now, after the memory check: they are as large as the network.
+        backend.Upload(initialParameters ?? ParameterInitializer.Create(network, options.Seed), workspace.Parameters);
 
         var random = new Random(options.Seed);
-        var history = new List<EpochRecord>(options.Epochs);
+        var history = new List<EpochRecord>(); // not sized by Epochs: an epoch count is no promise that training runs that long
         var clock = Stopwatch.StartNew();
         Span<float> sums = stackalloc float[LossAccumulator.Length];
         int step = 0;

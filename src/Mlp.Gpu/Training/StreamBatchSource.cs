@@ -21,7 +21,6 @@ internal sealed class StreamBatchSource : IBatchSource
     private Task<int>? _pending;
     private int _current;
     private int _position;
-    private long _rowsRead; // rows of this epoch read so far (names rows in error messages)
     private bool _ended;
     private Random _random = new(0);
     private bool _shuffle;
@@ -51,7 +50,6 @@ internal sealed class StreamBatchSource : IBatchSource
         _moments.Clear();
         _stream.Reset();
         _ended = false;
-        _rowsRead = 0;
         _current = 0;
         Fill(_blocks[0]);
         if (_blocks[0].Count == 0)
@@ -128,7 +126,7 @@ internal sealed class StreamBatchSource : IBatchSource
         });
     }
 
-    // Reads the next block and validates it, naming bad rows by their position in the stream (runs on the worker).
+    // Reads the next block (runs on the worker); the stream checked its rows as it read them.
     private void Fill(Block block)
     {
         int d = _network.InputCount, k = _network.LabelWidth, count = 0;
@@ -144,9 +142,6 @@ internal sealed class StreamBatchSource : IBatchSource
             count += read;
         }
         block.Count = count;
-        DataValidation.Validate(_network, block.Features.AsSpan(0, count * d), block.Labels.AsSpan(0, count * k),
-            Weighted ? block.Weights.AsSpan(0, count) : default, "training stream", _rowsRead);
-        _rowsRead += count;
     }
 
     private void WaitPending()

@@ -1,7 +1,7 @@
 namespace Mlp.Gpu;
 
 /// <summary>Training produced a NaN or infinite loss; no model is returned.</summary>
-public sealed class TrainingDivergedException : InvalidOperationException
+internal sealed class TrainingDivergedException : InvalidOperationException
 {
     /// <summary>Creates the exception for the epoch (1-based) that diverged.</summary>
     public TrainingDivergedException(int epoch, double loss, float learningRate)

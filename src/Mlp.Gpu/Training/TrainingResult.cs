@@ -1,7 +1,7 @@
 namespace Mlp.Gpu;
 
 /// <summary>The trained parameters and the per-epoch history.</summary>
-public sealed class TrainingResult
+internal sealed class TrainingResult
 {
     internal TrainingResult(float[] parameters, IReadOnlyList<EpochRecord> history, int bestEpoch, bool stoppedEarly)
     {

@@ -5,7 +5,7 @@ namespace Mlp.Gpu;
 /// contributes the same fraction, so a validation set never ends up with one class only because the data was
 /// sorted (the failure of taking the tail, as Keras' validation_split does).
 /// </summary>
-public static class ValidationSplit
+internal static class ValidationSplit
 {
     /// <summary>Splits <paramref name="data"/> into training and validation rows (copies; the input is not modified).</summary>
     /// <param name="data">The rows to split; needs at least 2.</param>

@@ -2,40 +2,15 @@ namespace Mlp.Gpu;
 
 /// <summary>
 /// Reduce on plateau (as Keras' ReduceLROnPlateau): when the monitored loss (validation loss when present, else
-/// training loss) has not improved by more than <see cref="MinDelta"/> for <see cref="Patience"/> epochs, the rate
-/// is multiplied by <see cref="Factor"/> (not below <see cref="MinimumRate"/>) and the wait starts again.
+/// training loss) has not improved by more than <paramref name="MinDelta"/> for <paramref name="Patience"/> epochs, the
+/// rate is multiplied by <paramref name="Factor"/> (not below <paramref name="MinimumRate"/>) and the wait starts again.
 /// </summary>
-public sealed class ReduceOnPlateauSchedule : LearningRateSchedule
+/// <param name="Factor">Multiplier, in (0, 1).</param>
+/// <param name="Patience">Epochs without improvement before reducing, at least 1.</param>
+/// <param name="MinDelta">Smallest decrease that counts as improvement, non-negative.</param>
+/// <param name="MinimumRate">Floor of the rate, non-negative.</param>
+internal sealed record ReduceOnPlateauSchedule(float Factor, int Patience, float MinDelta, float MinimumRate) : LearningRateSchedule
 {
-    /// <summary>Creates the schedule.</summary>
-    /// <param name="factor">Multiplier, in (0, 1). Default 0.1.</param>
-    /// <param name="patience">Epochs without improvement before reducing, &gt;= 1. Default 5.</param>
-    /// <param name="minDelta">Smallest decrease that counts as improvement, &gt;= 0. Default 1e-4.</param>
-    /// <param name="minimumRate">Floor of the rate, &gt;= 0. Default 0.</param>
-    public ReduceOnPlateauSchedule(float factor = 0.1f, int patience = 5, float minDelta = 1e-4f, float minimumRate = 0f)
-    {
-        Check(factor is > 0f and < 1f, nameof(factor), factor, "must be in (0, 1)");
-        Check(patience >= 1, nameof(patience), patience, "must be at least 1");
-        Check(minDelta >= 0f, nameof(minDelta), minDelta, "must be non-negative");
-        Check(minimumRate >= 0f, nameof(minimumRate), minimumRate, "must be non-negative");
-        Factor = factor;
-        Patience = patience;
-        MinDelta = minDelta;
-        MinimumRate = minimumRate;
-    }
-
-    /// <summary>Multiplier applied on a plateau.</summary>
-    public float Factor { get; }
-
-    /// <summary>Epochs without improvement before reducing.</summary>
-    public int Patience { get; }
-
-    /// <summary>Smallest decrease that counts as improvement.</summary>
-    public float MinDelta { get; }
-
-    /// <summary>Floor of the rate.</summary>
-    public float MinimumRate { get; }
-
     /// <inheritdoc/>
     public override float GetRate(int epoch, float baseRate, IReadOnlyList<EpochRecord> history)
     {

@@ -1,6 +1,7 @@
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers.Mlp.Models;
 using Mlp.Gpu;
 
 namespace Microsoft.ML.Trainers.Mlp;
@@ -40,17 +41,11 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// <xref:Microsoft.ML.Trainers.Mlp.MlpModelParametersBase`1.TrainingHistory>.
 /// ]]></format>
 /// </remarks>
-public sealed class MlpBinaryTrainer : TrainerEstimatorBase<
-    BinaryPredictionTransformer<CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>>,
-    CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>>
+public sealed class MlpBinaryTrainer : MlpTrainerBase<MlpBinaryTrainer.Options,
+    BinaryPredictionTransformer<CalibratedModelParametersBase<MlpBinaryModelParameters, PlattCalibrator>>,
+    CalibratedModelParametersBase<MlpBinaryModelParameters, PlattCalibrator>, MlpBinaryModelParameters>
 {
     internal const string LoadNameValue = "MlpBinary";
-
-    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true,
-        supportIncrementalTrain: true);
-
-    private readonly MlpTrainingSettings _settings;
-    private readonly float _positiveClassWeight;
 
     /// <summary>Options of <see cref="MlpBinaryTrainer"/>; see <see cref="MlpTrainerOptionsBase"/> for the shared
     /// options and <see cref="MlpTrainerOptionsBase.Defaults"/> for the defaults.</summary>
@@ -73,52 +68,14 @@ public sealed class MlpBinaryTrainer : TrainerEstimatorBase<
     }
 
     internal MlpBinaryTrainer(IHostEnvironment env, Options options)
-        : this(env, MlpTrainingSettings.Create(options), options)
+        : base(env, LoadNameValue, options, TrainerUtils.MakeBoolScalarLabel)
     {
     }
-
-    private MlpBinaryTrainer(IHostEnvironment env, MlpTrainingSettings settings, Options options)
-        : base(Contracts.CheckRef(env, nameof(env)).Register(LoadNameValue),
-            TrainerUtils.MakeR4VecFeature(settings.FeatureColumnName),
-            TrainerUtils.MakeBoolScalarLabel(settings.LabelColumnName),
-            TrainerUtils.MakeR4ScalarWeightColumn(settings.ExampleWeightColumnName))
-    {
-        _settings = settings;
-        _positiveClassWeight = options.PositiveClassWeight;
-    }
-
-    /// <summary>What the trainer needs: normalized features; no calibration or caching; supports validation data.</summary>
-    public override TrainerInfo Info => s_info;
 
     /// <summary>The kind of prediction: binary classification.</summary>
     protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
-    /// <summary>Trains on <paramref name="trainData"/>, reporting the loss on <paramref name="validationData"/>
-    /// after every epoch in the log and in <see cref="MlpModelParametersBase{TOutput}.TrainingHistory"/>.</summary>
-    /// <param name="trainData">The training data.</param>
-    /// <param name="validationData">Validation data with the same columns.</param>
-    /// <returns>The trained model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
-    public BinaryPredictionTransformer<CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>> Fit(
-        IDataView trainData, IDataView validationData)
-        => TrainTransformer(trainData, validationData);
-
-    /// <summary>
-    /// Continues training <paramref name="modelParameters"/> (a trained or loaded model) on <paramref name="trainData"/>
-    /// with this trainer's options, for example a lower learning rate or new data. The architecture comes from the
-    /// model (the options' <see cref="MlpTrainerOptionsBase.HiddenLayerSizes"/> and
-    /// <see cref="MlpTrainerOptionsBase.Activation"/> are not used); the optimizer starts afresh (its moments are not
-    /// saved with a model); the history continues the model's, numbering the epochs on.
-    /// </summary>
-    /// <param name="trainData">The training data, with the same number of features as the model.</param>
-    /// <param name="modelParameters">The model to continue from, e.g. <c>transformer.Model.SubModel</c>; not modified.</param>
-    /// <returns>A new model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
-    /// <exception cref="ArgumentException">The model takes a different number of features than the data has.</exception>
-    public BinaryPredictionTransformer<CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>> Fit(
-        IDataView trainData, MlpModelParameters modelParameters)
-    {
-        ArgumentNullException.ThrowIfNull(modelParameters);
-        return TrainTransformer(trainData, initPredictor: modelParameters);
-    }
+    private protected override LossFunction Loss => LossFunction.BinaryCrossEntropy;
 
     /// <summary>The output columns: Score, Probability and PredictedLabel.</summary>
     /// <param name="inputSchema">The input schema.</param>
@@ -132,34 +89,28 @@ public sealed class MlpBinaryTrainer : TrainerEstimatorBase<
             new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
     ];
 
-    /// <summary>Checks the label, trains the network and wraps it with the sigmoid calibrator.</summary>
-    /// <param name="trainContext">The training (and validation) data.</param>
-    protected override CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator> TrainModelCore(TrainContext trainContext)
+    private protected override int CheckLabels(TrainContext context)
     {
-        Host.CheckValue(trainContext, nameof(trainContext));
-        trainContext.TrainingSet.CheckBinaryLabel();
-        trainContext.ValidationSet?.CheckBinaryLabel();
-        var initial = trainContext.InitialPredictor switch
-        {
-            null => null,
-            MlpModelParameters previous => previous.Network,
-            CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator> calibrated => calibrated.SubModel.Network,
-            var other => throw new ArgumentException(
-                $"Training can only continue from an {nameof(MlpModelParameters)}; got {other.GetType().Name}.", "modelParameters"),
-        };
-        float[]? classWeights = _positiveClassWeight == 1f ? null : [1f, _positiveClassWeight];
-        var network = MlpTrainingSession.Train(Host, _settings, trainContext, outputCount: 1, LossFunction.BinaryCrossEntropy,
-            classWeights: classWeights, initial: initial);
-        var model = new MlpModelParameters(Host, network);
+        context.TrainingSet.CheckBinaryLabel();
+        context.ValidationSet?.CheckBinaryLabel();
+        return 1;
+    }
+
+    private protected override float[]? GetClassWeights(int outputCount) =>
+        TrainerOptions.PositiveClassWeight == 1f ? null : [1f, TrainerOptions.PositiveClassWeight];
+
+    private protected override CalibratedModelParametersBase<MlpBinaryModelParameters, PlattCalibrator> CreateModel(MlpNetwork network)
+    {
+        var model = new MlpBinaryModelParameters(Host, network);
         // The score is a logit: a Platt calibrator with slope −1 and offset 0 is exactly the sigmoid.
         var calibrator = new PlattCalibrator(Host, slope: -1, offset: 0);
-        return new ValueMapperCalibratedModelParameters<MlpModelParameters, PlattCalibrator>(Host, model, calibrator);
+        return new ValueMapperCalibratedModelParameters<MlpBinaryModelParameters, PlattCalibrator>(Host, model, calibrator);
     }
 
     /// <summary>Creates ML.NET's binary prediction transformer over the trained model.</summary>
     /// <param name="model">The trained model.</param>
     /// <param name="trainSchema">The schema of the training data.</param>
-    protected override BinaryPredictionTransformer<CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>> MakeTransformer(
-        CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator> model, DataViewSchema trainSchema)
+    protected override BinaryPredictionTransformer<CalibratedModelParametersBase<MlpBinaryModelParameters, PlattCalibrator>> MakeTransformer(
+        CalibratedModelParametersBase<MlpBinaryModelParameters, PlattCalibrator> model, DataViewSchema trainSchema)
         => new(Host, model, trainSchema, FeatureColumn.Name);
 }

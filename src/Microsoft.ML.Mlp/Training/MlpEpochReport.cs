@@ -29,5 +29,5 @@ public sealed class MlpEpochReport
     public int NumberOfEpochs { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => $"Epoch {Record.Epoch}/{NumberOfEpochs}: {MlpTrainingSession.Describe(Record)}";
+    public override string ToString() => $"Epoch {Record.Epoch}/{NumberOfEpochs}: {Record.Describe()}";
 }

@@ -1,6 +1,6 @@
 using Mlp.Gpu;
 
-namespace Microsoft.ML.Trainers.Mlp;
+namespace Microsoft.ML.Trainers.Mlp.Models;
 
 /// <summary>
 /// A trained network as the model parameters hold it: the architecture, the flat parameter buffer (all weights

@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers.Mlp.Models;
 using Mlp.Gpu;
 
 namespace Microsoft.ML.Trainers.Mlp;
@@ -36,15 +37,10 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// cross-entropy, −log softmax(z)_y, minimized by the chosen optimizer over shuffled minibatches.
 /// ]]></format>
 /// </remarks>
-public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredictionTransformer<MlpMulticlassModelParameters>, MlpMulticlassModelParameters>
+public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassTrainer.Options,
+    MulticlassPredictionTransformer<MlpMulticlassModelParameters>, MlpMulticlassModelParameters, MlpMulticlassModelParameters>
 {
     internal const string LoadNameValue = "MlpMulticlass";
-
-    private static readonly TrainerInfo s_info = new(normalization: true, calibration: false, caching: false, supportValid: true,
-        supportIncrementalTrain: true);
-
-    private readonly MlpTrainingSettings _settings;
-    private readonly float[]? _classWeights;
 
     /// <summary>Options of <see cref="MlpMulticlassTrainer"/>; see <see cref="MlpTrainerOptionsBase"/> for the shared
     /// options and <see cref="MlpTrainerOptionsBase.Defaults"/> for the defaults.</summary>
@@ -59,6 +55,8 @@ public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredic
         /// default) weighs every class 1.
         /// </summary>
         public float[]? ClassWeights;
+
+        private protected override void CopyArrays() => ClassWeights = (float[]?)ClassWeights?.Clone();
 
         internal override void Validate()
         {
@@ -76,51 +74,14 @@ public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredic
     }
 
     internal MlpMulticlassTrainer(IHostEnvironment env, Options options)
-        : this(env, MlpTrainingSettings.Create(options), options)
+        : base(env, LoadNameValue, options, TrainerUtils.MakeU4ScalarColumn)
     {
     }
-
-    private MlpMulticlassTrainer(IHostEnvironment env, MlpTrainingSettings settings, Options options)
-        : base(Contracts.CheckRef(env, nameof(env)).Register(LoadNameValue),
-            TrainerUtils.MakeR4VecFeature(settings.FeatureColumnName),
-            TrainerUtils.MakeU4ScalarColumn(settings.LabelColumnName),
-            TrainerUtils.MakeR4ScalarWeightColumn(settings.ExampleWeightColumnName))
-    {
-        _settings = settings;
-        _classWeights = (float[]?)options.ClassWeights?.Clone();
-    }
-
-    /// <summary>What the trainer needs: normalized features; no calibration or caching; supports validation data.</summary>
-    public override TrainerInfo Info => s_info;
 
     /// <summary>The kind of prediction: multiclass classification.</summary>
     protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
 
-    /// <summary>Trains on <paramref name="trainData"/>, reporting the loss on <paramref name="validationData"/>
-    /// after every epoch in the log and in <see cref="MlpModelParametersBase{TOutput}.TrainingHistory"/>.</summary>
-    /// <param name="trainData">The training data.</param>
-    /// <param name="validationData">Validation data with the same columns and label key type.</param>
-    /// <returns>The trained model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
-    public MulticlassPredictionTransformer<MlpMulticlassModelParameters> Fit(IDataView trainData, IDataView validationData)
-        => TrainTransformer(trainData, validationData);
-
-    /// <summary>
-    /// Continues training <paramref name="modelParameters"/> (a trained or loaded model) on <paramref name="trainData"/>
-    /// with this trainer's options, for example a lower learning rate or new data. The architecture comes from the
-    /// model (the options' <see cref="MlpTrainerOptionsBase.HiddenLayerSizes"/> and
-    /// <see cref="MlpTrainerOptionsBase.Activation"/> are not used); the optimizer starts afresh (its moments are not
-    /// saved with a model); the history continues the model's, numbering the epochs on.
-    /// </summary>
-    /// <param name="trainData">The training data, with the same number of features and classes (label key count) as
-    /// the model.</param>
-    /// <param name="modelParameters">The model to continue from, e.g. <c>transformer.Model</c>; not modified.</param>
-    /// <returns>A new model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
-    /// <exception cref="ArgumentException">The model takes a different number of features or classes than the data has.</exception>
-    public MulticlassPredictionTransformer<MlpMulticlassModelParameters> Fit(IDataView trainData, MlpMulticlassModelParameters modelParameters)
-    {
-        ArgumentNullException.ThrowIfNull(modelParameters);
-        return TrainTransformer(trainData, initPredictor: modelParameters);
-    }
+    private protected override LossFunction Loss => LossFunction.SoftmaxCrossEntropy;
 
     /// <summary>The output columns: the Score vector and the key-typed PredictedLabel.</summary>
     /// <param name="inputSchema">The input schema.</param>
@@ -140,45 +101,24 @@ public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredic
         ];
     }
 
-    /// <summary>Checks the label, then trains a network with one softmax output per class.</summary>
-    /// <param name="trainContext">The training (and validation) data.</param>
-    protected override MlpMulticlassModelParameters TrainModelCore(TrainContext trainContext)
+    private protected override int CheckLabels(TrainContext context)
     {
-        Host.CheckValue(trainContext, nameof(trainContext));
-        trainContext.TrainingSet.CheckMulticlassLabel(out int classCount);
+        context.TrainingSet.CheckMulticlassLabel(out int classCount);
+        string label = context.TrainingSet.Schema.Label!.Value.Name;
         if (classCount < 2)
-        {
-            throw new InvalidOperationException(
-                $"The label column '{trainContext.TrainingSet.Schema.Label!.Value.Name}' has {classCount} class(es); " +
-                "multiclass classification needs at least 2.");
-        }
-        MlpNetwork? initial = null;
-        if (trainContext.InitialPredictor is { } predictor)
-        {
-            if (predictor is not MlpMulticlassModelParameters model)
-            {
-                throw new ArgumentException(
-                    $"Training can only continue from an {nameof(MlpMulticlassModelParameters)}; got {predictor.GetType().Name}.", "modelParameters");
-            }
-            if (model.NumberOfClasses != classCount)
-            {
-                throw new ArgumentException(
-                    $"The model to continue from has {model.NumberOfClasses} classes, but the label column " +
-                    $"'{trainContext.TrainingSet.Schema.Label!.Value.Name}' of the training data has {classCount}. Map the labels " +
-                    "with the same MapValueToKey transformer as the model's training data.", "modelParameters");
-            }
-            initial = model.Network;
-        }
-        if (_classWeights is not null && _classWeights.Length != classCount)
+            throw new InvalidOperationException($"The label column '{label}' has {classCount} class(es); multiclass classification needs at least 2.");
+        if (TrainerOptions.ClassWeights is { } weights && weights.Length != classCount)
         {
             throw new ArgumentException(
-                $"{nameof(Options.ClassWeights)} has {_classWeights.Length} weights, but the label column " +
-                $"'{trainContext.TrainingSet.Schema.Label!.Value.Name}' has {classCount} classes; give one weight per class.", nameof(Options.ClassWeights));
+                $"{nameof(Options.ClassWeights)} has {weights.Length} weights, but the label column '{label}' has {classCount} classes; " +
+                "give one weight per class.", nameof(Options.ClassWeights));
         }
-        var network = MlpTrainingSession.Train(Host, _settings, trainContext, classCount, LossFunction.SoftmaxCrossEntropy,
-            classWeights: _classWeights, initial: initial);
-        return new MlpMulticlassModelParameters(Host, network);
+        return classCount;
     }
+
+    private protected override float[]? GetClassWeights(int outputCount) => TrainerOptions.ClassWeights;
+
+    private protected override MlpMulticlassModelParameters CreateModel(MlpNetwork network) => new(Host, network);
 
     /// <summary>Creates ML.NET's multiclass prediction transformer over the trained model.</summary>
     /// <param name="model">The trained model.</param>

@@ -1,6 +1,8 @@
 using System.Buffers;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers.Mlp.Models;
+using Microsoft.ML.Trainers.Mlp.Persistence;
 using Mlp.Gpu;
 
 namespace Microsoft.ML.Trainers.Mlp;
@@ -25,7 +27,7 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// checks them first and reports every failure as one <see cref="InvalidDataException"/>.
 /// </para>
 /// </remarks>
-public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOutput>, IValueMapper
+public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOutput>, IValueMapper, IMlpModel
 {
     private readonly MlpNetwork _network;
     private readonly NetworkPredictor _predictor;
@@ -80,6 +82,8 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
 
     /// <summary>Whether early stopping ended the last training run before <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>.</summary>
     public bool StoppedEarly => _network.StoppedEarly;
+
+    MlpNetwork IMlpModel.Network => _network;
 
     internal MlpNetwork Network => _network;
 

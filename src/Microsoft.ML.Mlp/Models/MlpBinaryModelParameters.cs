@@ -2,10 +2,11 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp;
+using Microsoft.ML.Trainers.Mlp.Models;
 using Mlp.Gpu;
 
-[assembly: LoadableClass(typeof(MlpModelParameters), null, typeof(SignatureLoadModel),
-    "MLP binary classification model", MlpModelParameters.LoaderSignature)]
+[assembly: LoadableClass(typeof(MlpBinaryModelParameters), null, typeof(SignatureLoadModel),
+    "MLP binary classification model", MlpBinaryModelParameters.LoaderSignature)]
 
 namespace Microsoft.ML.Trainers.Mlp;
 
@@ -14,18 +15,18 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// logit z of the positive class; the trainer wraps it in ML.NET's calibrated model with a Platt calibrator fixed to
 /// the plain sigmoid, so <c>Probability</c> = 1 / (1 + e^−z) is the network's own probability.
 /// </summary>
-public sealed class MlpModelParameters : MlpModelParametersBase<float>
+public sealed class MlpBinaryModelParameters : MlpModelParametersBase<float>
 {
     internal const string LoaderSignature = "MlpBinaryModel";
     private const string RegistrationName = "MlpBinaryModel";
 
-    internal MlpModelParameters(IHostEnvironment env, MlpNetwork network)
+    internal MlpBinaryModelParameters(IHostEnvironment env, MlpNetwork network)
         : base(env, RegistrationName, network)
     {
         Host.Check(network.Description.Loss == LossFunction.BinaryCrossEntropy, "A binary MLP model needs the binary cross-entropy head.");
     }
 
-    private MlpModelParameters(IHostEnvironment env, ModelLoadContext ctx)
+    private MlpBinaryModelParameters(IHostEnvironment env, ModelLoadContext ctx)
         : base(env, RegistrationName, ctx, LossFunction.BinaryCrossEntropy)
     {
     }
@@ -35,12 +36,12 @@ public sealed class MlpModelParameters : MlpModelParametersBase<float>
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 
-    internal static MlpModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    internal static MlpBinaryModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel(CurrentVersion);
-        return new MlpModelParameters(env, ctx);
+        return new MlpBinaryModelParameters(env, ctx);
     }
 
     private static VersionInfo CurrentVersion => new(
@@ -50,7 +51,7 @@ public sealed class MlpModelParameters : MlpModelParametersBase<float>
         verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(MlpModelParameters).Assembly.FullName);
+        loaderAssemblyName: typeof(MlpBinaryModelParameters).Assembly.FullName);
 
     private protected override VersionInfo GetVersionInfo() => CurrentVersion;
 

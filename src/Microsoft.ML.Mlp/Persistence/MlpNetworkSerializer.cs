@@ -1,8 +1,10 @@
 using System.Globalization;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers.Mlp.Models;
+using Microsoft.ML.Trainers.Mlp.Training;
 using Mlp.Gpu;
 
-namespace Microsoft.ML.Trainers.Mlp;
+namespace Microsoft.ML.Trainers.Mlp.Persistence;
 
 /// <summary>
 /// The one binary format of a trained network inside an ML.NET model file, shared by the three model-parameter
@@ -184,7 +186,7 @@ internal static class MlpNetworkSerializer
     }
 
     private static IReadOnlyList<Activation> SettingsActivation(MlpActivation activation, int hiddenCount) =>
-        Enumerable.Repeat(MlpTrainingSettings.ToCore(activation), hiddenCount).ToArray();
+        Enumerable.Repeat(CoreOptions.ToCore(activation), hiddenCount).ToArray();
 
     private static void CheckRemaining(BinaryReader reader, IExceptionContext ectx, long bytes)
     {

@@ -281,6 +281,22 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     /// </summary>
     public IProgress<MlpEpochReport>? Progress { get; set; }
 
+    /// <summary>Validates the options and returns a copy that later changes to this object cannot reach (the
+    /// trainer keeps it).</summary>
+    internal MlpTrainerOptionsBase Snapshot()
+    {
+        Validate();
+        var copy = (MlpTrainerOptionsBase)MemberwiseClone();
+        copy.HiddenLayerSizes = (int[])HiddenLayerSizes.Clone();
+        copy.CopyArrays();
+        return copy;
+    }
+
+    /// <summary>Replaces the task's own array options with copies (see <see cref="Snapshot"/>).</summary>
+    private protected virtual void CopyArrays()
+    {
+    }
+
     /// <summary>Checks every option, throwing <see cref="ArgumentException"/> or
     /// <see cref="ArgumentOutOfRangeException"/> that names the first bad option and echoes its value.</summary>
     internal virtual void Validate()

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Microsoft.ML.Trainers.Mlp;
 
 /// <summary>What one epoch of training produced; the records are saved with the model.</summary>
@@ -51,6 +54,22 @@ public sealed class MlpEpochRecord
     /// <summary>Wall time from the start of training to the end of this epoch.</summary>
     public TimeSpan Elapsed { get; }
 
-    /// <inheritdoc/>
-    public override string ToString() => MlpTrainingSession.Describe(this);
+    /// <summary>The record as one line, as the training log shows it ("epoch 3: training loss 0.41, ...").</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"epoch {Epoch}: {Describe()}");
+
+    /// <summary>The losses, metrics, learning rate and time of the epoch, as one line.</summary>
+    internal string Describe()
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.Append(culture, $"training loss {TrainingLoss:G5}");
+        if (TrainingMetric is { } trainingMetric)
+            text.Append(culture, $", training metric {trainingMetric:F4}");
+        if (ValidationLoss is { } validationLoss)
+            text.Append(culture, $", validation loss {validationLoss:G5}");
+        if (ValidationMetric is { } validationMetric)
+            text.Append(culture, $", validation metric {validationMetric:F4}");
+        text.Append(culture, $", learning rate {LearningRate:G3}, {Elapsed.TotalSeconds:F2} s");
+        return text.ToString();
+    }
 }

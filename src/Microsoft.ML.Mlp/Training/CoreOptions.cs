@@ -1,0 +1,86 @@
+using Mlp.Gpu;
+using CoreActivation = Mlp.Gpu.Activation;
+
+namespace Microsoft.ML.Trainers.Mlp.Training;
+
+/// <summary>The one mapping from the public, validated options onto the compute core's immutable records.</summary>
+internal static class CoreOptions
+{
+    /// <summary>Smallest decrease of the monitored loss that counts as progress for ReduceOnPlateau (Keras' default).</summary>
+    private const float PlateauMinDelta = 1e-4f;
+
+    /// <summary>The core's training options for one run.</summary>
+    public static TrainingOptions Create(MlpTrainerOptionsBase options, int seed, CancellationToken token, Action<EpochRecord> epochCompleted) => new()
+    {
+        Epochs = options.NumberOfEpochs,
+        BatchSize = options.BatchSize,
+        Shuffle = options.Shuffle,
+        Seed = seed,
+        Optimizer = CreateOptimizer(options),
+        Schedule = CreateSchedule(options),
+        EarlyStoppingPatience = options.EarlyStoppingPatience,
+        EarlyStoppingMinDelta = options.EarlyStoppingMinDelta,
+        DropoutRate = options.DropoutRate,
+        GradientClipNorm = options.GradientClipNorm,
+        StreamBlockRows = options.StreamBlockRows,
+        Device = ToCore(options.Device),
+        NumberOfThreads = options.NumberOfThreads,
+        CancellationToken = token,
+        EpochCompleted = epochCompleted,
+    };
+
+    /// <summary>The optimizer, with the weight decay resolved to the value applied.</summary>
+    public static OptimizerSettings CreateOptimizer(MlpTrainerOptionsBase options) => new()
+    {
+        Kind = ToCore(options.Optimizer),
+        LearningRate = options.LearningRate,
+        Momentum = options.Momentum,
+        Beta1 = options.Beta1,
+        Beta2 = options.Beta2,
+        Epsilon = options.Epsilon,
+        WeightDecay = options.WeightDecay ?? (options.Optimizer == MlpOptimizer.AdamW ? MlpTrainerOptionsBase.Defaults.AdamWWeightDecay : 0f),
+        L2Regularization = options.L2Regularization,
+    };
+
+    private static LearningRateSchedule CreateSchedule(MlpTrainerOptionsBase options) => options.LearningRateSchedule switch
+    {
+        MlpLearningRateSchedule.Constant => LearningRateSchedule.Constant,
+        MlpLearningRateSchedule.StepDecay => new StepDecaySchedule(options.LearningRateDecayEpochs,
+            options.LearningRateDecay ?? MlpTrainerOptionsBase.Defaults.StepDecayFactor),
+        MlpLearningRateSchedule.Exponential => new ExponentialSchedule(options.LearningRateDecay ?? MlpTrainerOptionsBase.Defaults.ExponentialDecayFactor),
+        MlpLearningRateSchedule.Cosine => new CosineSchedule(options.NumberOfEpochs, options.MinimumLearningRate),
+        MlpLearningRateSchedule.ReduceOnPlateau => new ReduceOnPlateauSchedule(options.LearningRateDecay ?? MlpTrainerOptionsBase.Defaults.PlateauDecayFactor,
+            options.LearningRatePatience, PlateauMinDelta, options.MinimumLearningRate),
+        var other => throw new ArgumentOutOfRangeException(nameof(options), other, null),
+    };
+
+    /// <summary>The public activation as the core's (which adds Identity, the output layer's).</summary>
+    public static CoreActivation ToCore(MlpActivation activation) => activation switch
+    {
+        MlpActivation.Relu => CoreActivation.Relu,
+        MlpActivation.Tanh => CoreActivation.Tanh,
+        MlpActivation.Sigmoid => CoreActivation.Sigmoid,
+        MlpActivation.LeakyRelu => CoreActivation.LeakyRelu,
+        MlpActivation.Gelu => CoreActivation.Gelu,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
+    };
+
+    private static OptimizerKind ToCore(MlpOptimizer optimizer) => optimizer switch
+    {
+        MlpOptimizer.Sgd => OptimizerKind.Sgd,
+        MlpOptimizer.Momentum => OptimizerKind.Momentum,
+        MlpOptimizer.Nesterov => OptimizerKind.Nesterov,
+        MlpOptimizer.Adam => OptimizerKind.Adam,
+        MlpOptimizer.AdamW => OptimizerKind.AdamW,
+        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, null),
+    };
+
+    private static DeviceKind ToCore(MlpDevice device) => device switch
+    {
+        MlpDevice.Auto => DeviceKind.Auto,
+        MlpDevice.Cpu => DeviceKind.Cpu,
+        MlpDevice.Cuda => DeviceKind.Cuda,
+        MlpDevice.OpenCL => DeviceKind.OpenCL,
+        _ => throw new ArgumentOutOfRangeException(nameof(device), device, null),
+    };
+}
