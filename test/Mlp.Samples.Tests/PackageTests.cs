@@ -6,80 +6,118 @@ using System.Xml.Linq;
 namespace Mlp.Samples.Tests;
 
 /// <summary>
-/// Packs src/Mlp.Gpu and src/Microsoft.ML.Mlp into a folder feed, then builds and runs a fresh console app that
-/// references the package (not the project): train, save, load in a new MLContext, predict.
+/// Packs src/Microsoft.ML.Mlp into a folder feed (the one package, Mlp.MLNet, with Mlp.Gpu.dll inside), checks its
+/// contents and metadata, then builds and runs fresh console apps that reference the package (not the project):
+/// train, evaluate, save, load in a new MLContext, predict. One app takes the ML.NET that the package's range resolves
+/// to by itself (the oldest supported release), one asks for ML.NET 6.0.0; both build with warnings as errors.
 /// </summary>
 /// <remarks>
 /// The sources are copied to a temp folder first, so packing never touches the repository's bin/obj folders while
 /// other test projects run. Each run uses a unique pre-release version, so NuGet's global cache can never hand back a
-/// stale package; those versions are deleted from the cache afterwards.
+/// stale package; that version is deleted from the cache afterwards.
 /// </remarks>
 [TestClass]
 public sealed class PackageTests
 {
+    private const string PackageId = "Mlp.MLNet";
+    private const string MlNetRange = "[5.0.1, 7.0.0)";
     private static readonly TimeSpan s_stepTimeout = TimeSpan.FromMinutes(5);
 
     [TestMethod]
     [TestCategory("Packaging")]
-    public void PackagesInstallAndTrainSaveLoadPredictInAFreshApp()
+    public void PackageInstallsAndTrainsSavesLoadsPredictsInAFreshAppOnEachSupportedMlNet()
     {
         using var work = new TempFolder("mlp-pack-");
         string repo = FindRepositoryRoot();
         string sources = Path.Combine(work.Path, "repo");
         string feed = Path.Combine(work.Path, "feed");
-        string app = Path.Combine(work.Path, "app");
         string version = $"0.1.0-pkgtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         try
         {
             CopySources(repo, sources);
-            foreach (var project in new[] { "src/Mlp.Gpu/Mlp.Gpu.csproj", "src/Microsoft.ML.Mlp/Microsoft.ML.Mlp.csproj" })
-                Dotnet(sources, "pack", project, "-c", "Release", "-o", feed, $"-p:Version={version}", "-nodeReuse:false", "--disable-build-servers");
+            Dotnet(sources, "pack", "src/Microsoft.ML.Mlp/Microsoft.ML.Mlp.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}", "-nodeReuse:false", "--disable-build-servers");
 
-            string mlpPackage = Path.Combine(feed, $"Microsoft.ML.Mlp.{version}.nupkg");
-            string gpuPackage = Path.Combine(feed, $"Mlp.Gpu.{version}.nupkg");
-            Assert.IsTrue(File.Exists(mlpPackage), $"no {mlpPackage}");
-            Assert.IsTrue(File.Exists(gpuPackage), $"no {gpuPackage}");
-            CheckPackage(mlpPackage, "Microsoft.ML.Mlp", dependencies: ["Microsoft.ML", "Mlp.Gpu"]);
-            CheckPackage(gpuPackage, "Mlp.Gpu", dependencies: ["ILGPU"]);
+            string package = Path.Combine(feed, $"{PackageId}.{version}.nupkg");
+            string symbols = Path.Combine(feed, $"{PackageId}.{version}.snupkg");
+            Assert.IsTrue(File.Exists(package), $"no {package}; the feed has {string.Join(", ", Directory.GetFiles(feed).Select(Path.GetFileName))}");
+            Assert.IsTrue(File.Exists(symbols), $"no symbol package {symbols}");
+            Assert.HasCount(2, Directory.GetFiles(feed), $"one package and its symbols, not {string.Join(", ", Directory.GetFiles(feed).Select(Path.GetFileName))}");
+            CheckPackage(package);
+            CheckSymbols(symbols);
 
-            WriteConsoleApp(app, feed, version);
-            string output = Dotnet(app, "run", "-c", "Release", "--disable-build-servers");
-            StringAssert.Contains(output, "PACKAGE-OK", output);
+            // Without a reference of its own, the app gets the lowest ML.NET in the package's range: the oldest supported.
+            string oldest = RunConsoleApp(Path.Combine(work.Path, "app-default"), feed, version, mlNetVersion: null);
+            StringAssert.Contains(oldest, "ML.NET 5.0.1", oldest);
+            string current = RunConsoleApp(Path.Combine(work.Path, "app-mlnet6"), feed, version, mlNetVersion: "6.0.0");
+            StringAssert.Contains(current, "ML.NET 6.0.0", current);
         }
         finally
         {
-            DeleteFromGlobalCache("microsoft.ml.mlp", version);
-            DeleteFromGlobalCache("mlp.gpu", version);
+            DeleteFromGlobalCache(PackageId.ToLowerInvariant(), version);
         }
     }
 
-    private static void CheckPackage(string path, string id, string[] dependencies)
+    private static void CheckPackage(string path)
     {
         using var zip = ZipFile.OpenRead(path);
         var names = zip.Entries.Select(e => e.FullName).ToArray();
-        Assert.IsTrue(names.Contains($"lib/net10.0/{id}.dll"), $"{id}: no lib/net10.0/{id}.dll in {string.Join(", ", names)}");
-        Assert.IsTrue(names.Contains($"lib/net10.0/{id}.xml"), $"{id}: the XML docs are not packed");
-        Assert.IsTrue(names.Contains("README.md"), $"{id}: the package README is not packed");
+        string listing = string.Join(", ", names);
+        // Both assemblies, under their own names: saved models name the assembly Microsoft.ML.Mlp.
+        foreach (string file in new[] { "Microsoft.ML.Mlp.dll", "Microsoft.ML.Mlp.xml", "Mlp.Gpu.dll", "Mlp.Gpu.xml" })
+            Assert.Contains($"lib/net10.0/{file}", names, $"lib/net10.0/{file} is not packed: {listing}");
+        Assert.Contains("README.md", names, $"the package README is not packed: {listing}");
+        Assert.IsFalse(names.Any(n => n.EndsWith(".pdb", StringComparison.Ordinal)), $"symbols belong in the .snupkg: {listing}");
 
-        var nuspecEntry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
-        using var stream = nuspecEntry.Open();
-        var nuspec = XDocument.Load(stream);
-        XNamespace ns = nuspec.Root!.Name.Namespace;
-        var metadata = nuspec.Root.Element(ns + "metadata")!;
-        Assert.AreEqual("MIT", metadata.Element(ns + "license")?.Value, $"{id}: licence expression");
-        Assert.AreEqual("README.md", metadata.Element(ns + "readme")?.Value, $"{id}: package README");
-        Assert.IsFalse(string.IsNullOrWhiteSpace(metadata.Element(ns + "description")?.Value), $"{id}: description");
+        var metadata = Nuspec(zip, out XNamespace ns);
+        Assert.AreEqual(PackageId, metadata.Element(ns + "id")?.Value);
+        Assert.AreEqual("MIT", metadata.Element(ns + "license")?.Value, "licence expression");
+        Assert.AreEqual("expression", (string?)metadata.Element(ns + "license")?.Attribute("type"), "licence type");
+        Assert.AreEqual("README.md", metadata.Element(ns + "readme")?.Value, "package README");
+        Assert.IsNull(metadata.Element(ns + "icon"), "no icon is shipped");
+        Assert.IsNull(metadata.Element(ns + "iconUrl"), "no icon is shipped");
+        StringAssert.Contains(metadata.Element(ns + "description")?.Value ?? "", "ML.NET", "description");
+        StringAssert.Contains(metadata.Element(ns + "tags")?.Value ?? "", "ml.net", "tags");
+        Assert.AreEqual("git", (string?)metadata.Element(ns + "repository")?.Attribute("type"), "repository metadata");
+
         var declared = metadata.Descendants(ns + "dependency").ToDictionary(d => (string)d.Attribute("id")!, d => (string?)d.Attribute("version"));
-        foreach (var dependency in dependencies)
-            Assert.IsTrue(declared.ContainsKey(dependency), $"{id}: no dependency on {dependency}; has {string.Join(", ", declared.Keys)}");
-        if (declared.TryGetValue("Microsoft.ML", out var range))
-            Assert.AreEqual("[5.0.1]", range, $"{id}: ML.NET must be pinned to the tested version");
-        Assert.IsFalse(declared.ContainsKey("Publicizer"), $"{id}: the build-time publicizer must not become a dependency");
+        string dependencies = string.Join(", ", declared.Select(d => $"{d.Key} {d.Value}"));
+        Assert.AreEqual(MlNetRange, declared.GetValueOrDefault("Microsoft.ML"), $"the ML.NET range: {dependencies}");
+        foreach (string id in new[] { "ILGPU", "ILGPU.Algorithms", "System.Numerics.Tensors" })
+            Assert.IsTrue(declared.ContainsKey(id), $"no dependency on {id} (Mlp.Gpu.dll needs it): {dependencies}");
+        Assert.HasCount(4, declared, $"nothing else, least of all Mlp.Gpu or the build-time publicizer: {dependencies}");
     }
 
-    private static void WriteConsoleApp(string folder, string feed, string version)
+    private static void CheckSymbols(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        var names = zip.Entries.Select(e => e.FullName).ToArray();
+        foreach (string file in new[] { "Microsoft.ML.Mlp.pdb", "Mlp.Gpu.pdb" })
+            Assert.Contains($"lib/net10.0/{file}", names, $"{file} is not in the symbol package: {string.Join(", ", names)}");
+    }
+
+    private static XElement Nuspec(ZipArchive zip, out XNamespace ns)
+    {
+        var entry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = entry.Open();
+        var nuspec = XDocument.Load(stream);
+        ns = nuspec.Root!.Name.Namespace;
+        return nuspec.Root.Element(ns + "metadata")!;
+    }
+
+    /// <summary>Writes, builds (warnings as errors: an ML.NET outside the package's range would fail NU1608) and runs
+    /// the quick start against the package; returns its output, which names the ML.NET it ran on.</summary>
+    private static string RunConsoleApp(string folder, string feed, string version, string? mlNetVersion)
+    {
+        WriteConsoleApp(folder, feed, version, mlNetVersion);
+        string output = Dotnet(folder, "run", "-c", "Release", "--disable-build-servers");
+        StringAssert.Contains(output, "PACKAGE-OK", output);
+        return output;
+    }
+
+    private static void WriteConsoleApp(string folder, string feed, string version, string? mlNetVersion)
     {
         Directory.CreateDirectory(folder);
+        string mlNetReference = mlNetVersion is null ? "" : $"""<PackageReference Include="Microsoft.ML" Version="{mlNetVersion}" />""";
         File.WriteAllText(Path.Combine(folder, "PackageConsumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -87,9 +125,11 @@ public sealed class PackageTests
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="Microsoft.ML.Mlp" Version="{version}" />
+                <PackageReference Include="{PackageId}" Version="{version}" />
+                {mlNetReference}
               </ItemGroup>
             </Project>
             """);
@@ -103,6 +143,7 @@ public sealed class PackageTests
             </configuration>
             """);
         File.WriteAllText(Path.Combine(folder, "Program.cs"), """
+            using System.Reflection;
             using Microsoft.ML;
             using Microsoft.ML.Data;
             using Microsoft.ML.Trainers.Mlp;
@@ -126,12 +167,13 @@ public sealed class PackageTests
             var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(loaded);
             var before = model.Transform(data).GetColumn<float>("Probability").First();
             var after = engine.Predict(rows[0]).Probability;
+            string mlNet = typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
             if (before != after || metrics.Accuracy < 0.8)
             {
-                Console.WriteLine($"FAILED: accuracy {metrics.Accuracy}, probability {before} before saving, {after} after");
+                Console.WriteLine($"FAILED on ML.NET {mlNet}: accuracy {metrics.Accuracy}, probability {before} before saving, {after} after");
                 return 1;
             }
-            Console.WriteLine($"PACKAGE-OK accuracy {metrics.Accuracy:F3}, P(row 0) = {after}");
+            Console.WriteLine($"PACKAGE-OK on ML.NET {mlNet}: accuracy {metrics.Accuracy:F3}, P(row 0) = {after}");
             return 0;
 
             public sealed class Row
