@@ -120,6 +120,23 @@ public sealed class MlpBinaryTrainer : TrainerEstimatorBase<
         return TrainTransformer(trainData, initPredictor: modelParameters);
     }
 
+    /// <summary>Continues training <paramref name="modelParameters"/> as
+    /// <see cref="Fit(IDataView, MlpModelParameters)"/> does, reporting the loss on <paramref name="validationData"/> after every
+    /// epoch (early stopping, if the options ask for it, watches this loss).</summary>
+    /// <param name="trainData">The training data, with the same number of features as the model.</param>
+    /// <param name="validationData">Validation data with the same columns.</param>
+    /// <param name="modelParameters">The model to continue from, e.g. <c>transformer.Model.SubModel</c> or
+    /// <see cref="MlpModel.GetModelParameters{TModel}(ITransformer)"/> of a loaded model; not modified.</param>
+    /// <returns>A new model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
+    /// <exception cref="ArgumentException">The model does not fit the data (see the two-argument overload).</exception>
+    public BinaryPredictionTransformer<CalibratedModelParametersBase<MlpModelParameters, PlattCalibrator>> Fit(
+        IDataView trainData, IDataView validationData, MlpModelParameters modelParameters)
+    {
+        ArgumentNullException.ThrowIfNull(validationData);
+        ArgumentNullException.ThrowIfNull(modelParameters);
+        return TrainTransformer(trainData, validationData, modelParameters);
+    }
+
     /// <summary>The output columns: Score, Probability and PredictedLabel.</summary>
     /// <param name="inputSchema">The input schema.</param>
     protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>

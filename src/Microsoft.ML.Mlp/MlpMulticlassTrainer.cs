@@ -122,6 +122,23 @@ public sealed class MlpMulticlassTrainer : TrainerEstimatorBase<MulticlassPredic
         return TrainTransformer(trainData, initPredictor: modelParameters);
     }
 
+    /// <summary>Continues training <paramref name="modelParameters"/> as
+    /// <see cref="Fit(IDataView, MlpMulticlassModelParameters)"/> does, reporting the loss on <paramref name="validationData"/> after every
+    /// epoch (early stopping, if the options ask for it, watches this loss).</summary>
+    /// <param name="trainData">The training data, with the same number of features as the model.</param>
+    /// <param name="validationData">Validation data with the same columns.</param>
+    /// <param name="modelParameters">The model to continue from, e.g. <c>transformer.Model</c> or
+    /// <see cref="MlpModel.GetModelParameters{TModel}(ITransformer)"/> of a loaded model; not modified.</param>
+    /// <returns>A new model, as <see cref="IEstimator{TTransformer}.Fit(IDataView)"/> returns it.</returns>
+    /// <exception cref="ArgumentException">The model does not fit the data (see the two-argument overload).</exception>
+    public MulticlassPredictionTransformer<MlpMulticlassModelParameters> Fit(
+        IDataView trainData, IDataView validationData, MlpMulticlassModelParameters modelParameters)
+    {
+        ArgumentNullException.ThrowIfNull(validationData);
+        ArgumentNullException.ThrowIfNull(modelParameters);
+        return TrainTransformer(trainData, validationData, modelParameters);
+    }
+
     /// <summary>The output columns: the Score vector and the key-typed PredictedLabel.</summary>
     /// <param name="inputSchema">The input schema.</param>
     protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)

@@ -56,7 +56,7 @@ public sealed class PublicApiTests
         {
             "MlpCatalog", "MlpBinaryTrainer", "MlpMulticlassTrainer", "MlpRegressionTrainer", "MlpTrainerOptionsBase",
             "MlpActivation", "MlpOptimizer", "MlpDevice", "MlpModelParameters", "MlpMulticlassModelParameters",
-            "MlpRegressionModelParameters", "MlpEpochRecord", "MlpEpochReport", "MlpLearningRateSchedule", "MlpModelFile",
+            "MlpRegressionModelParameters", "MlpEpochRecord", "MlpEpochReport", "MlpLearningRateSchedule", "MlpModelFile", "MlpModel",
         })
         {
             Assert.Contains(name, names);
