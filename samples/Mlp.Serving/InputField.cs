@@ -159,10 +159,8 @@ internal sealed class SingleReader : ValueReader<float>
     public override bool TryRead(ref Utf8JsonReader reader, out float value)
     {
         value = 0;
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out double d))
-            return false;
-        value = (float)d;
-        return float.IsFinite(value);
+        // Parsed as a float directly (not through double): the value is the one float.Parse gives, bit for bit.
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetSingle(out value) && float.IsFinite(value);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.Mlp;
@@ -21,13 +22,14 @@ public enum ServingTask
 
 /// <summary>
 /// A saved ML.NET pipeline that ends in an MLP (binary, multiclass or regression), served from its own input schema:
-/// each input column of the model file is a JSON field; a request's rows become an <see cref="IDataView"/> with that
-/// schema and go through <see cref="ITransformer.Transform"/>, exactly as in-process scoring does.
+/// each input column of the model file is a JSON field; a request's rows are read into columns of that schema and
+/// scored through the model's row mapper, the one <see cref="ITransformer.Transform"/> uses.
 /// </summary>
 /// <remarks>
-/// The model (<see cref="ITransformer"/>) is immutable and thread-safe: every request builds its own small data view
-/// and cursor, so nothing is pooled or locked. Only the input columns the outputs depend on are required in a request
-/// (a label column read only at training time is not); the others may be given and are type-checked, then ignored.
+/// The model (<see cref="ITransformer"/>) is immutable and shared; a row mapper with its getters is costly to build and
+/// not thread-safe, so each request borrows a <c>Scorer</c> from a pool (as with a pool of prediction engines, but
+/// for a schema known only at run time). Only the input columns the outputs depend on are required in a request (a
+/// label column read only at training time is not); the others may be given and are type-checked, then ignored.
 /// </remarks>
 public sealed class ServedModel
 {
@@ -42,6 +44,7 @@ public sealed class ServedModel
     private readonly string[] _classLabels = [];
     private readonly object?[] _predictedLabelValues = [];
     private readonly MlpSummary _mlp;
+    private readonly ObjectPool<Scorer> _scorers;
 
     private ServedModel(ITransformer model, DataViewSchema? inputSchema, string source)
     {
@@ -89,6 +92,16 @@ public sealed class ServedModel
         var requiredFields = _fields.Where(f => f.Required).ToList();
         if (requiredFields is [{ Size: not null } vector] && !_caseInsensitiveNames.ContainsKey("features"))
             _featuresAlias = vector.Column.Index;
+
+        _scorers = new DefaultObjectPool<Scorer>(new ScorerPolicy(this), maximumRetained: Environment.ProcessorCount * 4);
+        try
+        {
+            _scorers.Return(_scorers.Get()); // fail at start-up, not on the first request
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidOperationException($"The model {source} cannot score single rows: {e.Message}", e);
+        }
     }
 
     /// <summary>The whole pipeline.</summary>
@@ -145,27 +158,34 @@ public sealed class ServedModel
     /// or ill-typed; 413 for too many rows; 422 when the model's output for a row is not a finite number.</exception>
     internal byte[] Predict(ReadOnlySpan<byte> body, int maxBatchRows)
     {
-        var (view, rowCount, isBatch) = Parse(body, maxBatchRows);
+        var (columns, rowCount, isBatch) = Parse(body, maxBatchRows);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 * Math.Max(1, rowCount));
-        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+        var scorer = _scorers.Get();
+        try
         {
+            using var writer = new Utf8JsonWriter(buffer, s_writerOptions);
             if (isBatch)
                 writer.WriteStartArray();
-            if (rowCount > 0)
-                WritePredictions(writer, Model.Transform(view), isBatch);
+            for (int row = 0; row < rowCount; row++)
+                scorer.Write(writer, columns, row, isBatch ? $" of row [{row}]" : "");
             if (isBatch)
                 writer.WriteEndArray();
+        }
+        finally
+        {
+            _scorers.Return(scorer);
         }
         return buffer.WrittenSpan.ToArray();
     }
 
-    private (RequestDataView View, int Rows, bool IsBatch) Parse(ReadOnlySpan<byte> body, int maxBatchRows)
+    private (ColumnValues[] Columns, int Rows, bool IsBatch) Parse(ReadOnlySpan<byte> body, int maxBatchRows)
     {
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
+            throw new RequestException("The body is empty; send a JSON object of input fields (or an array of them).");
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 8 });
         try
         {
-            if (!reader.Read())
-                throw new RequestException("The body is empty; send a JSON object of input fields (or an array of them).");
+            reader.Read();
             bool isBatch = reader.TokenType == JsonTokenType.StartArray;
             if (!isBatch && reader.TokenType != JsonTokenType.StartObject)
                 throw new RequestException("The body must be a JSON object of input fields, or an array of such objects.");
@@ -196,13 +216,12 @@ public sealed class ServedModel
                 ReadRow(ref reader, columns, 0, seen, "");
                 rows = 1;
             }
-            if (reader.Read())
-                throw new RequestException("The body has more JSON after its first value.");
-            return (new RequestDataView(InputSchema, columns, rows), rows, isBatch);
+            reader.Read(); // only white space may follow the value; anything else is a JsonException
+            return (columns, rows, isBatch);
         }
         catch (JsonException e)
         {
-            throw new RequestException($"The body is not valid JSON (at byte {reader.BytesConsumed}): {FirstSentence(e.Message)}");
+            throw new RequestException($"The body is not valid JSON (byte offset {reader.BytesConsumed}): {FirstSentence(e.Message)}");
         }
     }
 
@@ -236,50 +255,6 @@ public sealed class ServedModel
         string known = string.Join(", ", _fields.Where(f => f.Required).Take(8).Select(f => f.Name));
         string shown = name.Length > 40 ? name[..40] + "..." : name;
         throw new RequestException($"'{prefix}{shown}' is not an input of the model; its inputs are: {known}.");
-    }
-
-    private void WritePredictions(Utf8JsonWriter writer, IDataView scored, bool isBatch)
-    {
-        using var cursor = scored.GetRowCursor(_outputColumns);
-        var score = Task == ServingTask.MulticlassClassification ? null : cursor.GetGetter<float>(_outputColumns[0]);
-        var probability = Task == ServingTask.BinaryClassification ? cursor.GetGetter<float>(_outputColumns[1]) : null;
-        var binaryLabel = Task == ServingTask.BinaryClassification ? cursor.GetGetter<bool>(_outputColumns[2]) : null;
-        var scores = Task == ServingTask.MulticlassClassification ? cursor.GetGetter<VBuffer<float>>(_outputColumns[0]) : null;
-        var label = Task == ServingTask.MulticlassClassification ? LabelGetter(cursor, _outputColumns[1]) : null;
-        float value = 0, p = 0;
-        bool predicted = false;
-        VBuffer<float> classScores = default;
-        for (int row = 0; cursor.MoveNext(); row++)
-        {
-            string where = isBatch ? $" of row [{row}]" : "";
-            writer.WriteStartObject();
-            switch (Task)
-            {
-                case ServingTask.BinaryClassification:
-                    score!(ref value);
-                    probability!(ref p);
-                    binaryLabel!(ref predicted);
-                    writer.WriteNumber("score", Finite(value, "score", where));
-                    writer.WriteNumber("probability", Finite(p, "probability", where));
-                    writer.WriteBoolean("predictedLabel", predicted);
-                    break;
-                case ServingTask.Regression:
-                    score!(ref value);
-                    writer.WriteNumber("score", Finite(value, "score", where));
-                    break;
-                default:
-                    scores!(ref classScores);
-                    writer.WritePropertyName("predictedLabel");
-                    WriteValue(writer, label!());
-                    writer.WriteStartObject("probabilities");
-                    var dense = classScores.DenseValues().GetEnumerator();
-                    for (int k = 0; k < _classLabels.Length && dense.MoveNext(); k++)
-                        writer.WriteNumber(_classLabels[k], Finite(dense.Current, $"probability of class '{_classLabels[k]}'", where));
-                    writer.WriteEndObject();
-                    break;
-            }
-            writer.WriteEndObject();
-        }
     }
 
     private static float Finite(float value, string output, string where) => float.IsFinite(value)
@@ -489,6 +464,96 @@ public sealed class ServedModel
         int end = message.IndexOf(". ", StringComparison.Ordinal);
         string first = end > 0 ? message[..(end + 1)] : message;
         return first.Length > 120 ? first[..120] + "..." : first;
+    }
+
+    /// <summary>
+    /// Scores rows of requests: a <see cref="RequestRow"/> and the model's row mapper over it, with the output getters
+    /// made once (as <see cref="PredictionEngine{TSrc, TDst}"/> does inside). Not thread-safe: a request borrows one
+    /// from the pool. The mapper is the one <see cref="ITransformer.Transform"/> uses, so the answers are the same, bit
+    /// for bit, as in-process <c>Transform</c> of the same model.
+    /// </summary>
+    private sealed class Scorer
+    {
+        private readonly ServedModel _model;
+        private readonly RequestRow _input;
+        private readonly ValueGetter<float>? _score;
+        private readonly ValueGetter<float>? _probability;
+        private readonly ValueGetter<bool>? _binaryLabel;
+        private readonly ValueGetter<VBuffer<float>>? _scores;
+        private readonly Func<object?>? _label;
+        private VBuffer<float> _classScores;
+
+        public Scorer(ServedModel model)
+        {
+            _model = model;
+            _input = new RequestRow(model.InputSchema);
+            var mapper = model.Model.GetRowToRowMapper(model.InputSchema);
+            var outputs = model._outputColumns.Select(c => mapper.OutputSchema[c.Name]).ToArray();
+            var row = mapper.GetRow(_input, outputs);
+            switch (model.Task)
+            {
+                case ServingTask.BinaryClassification:
+                    _score = row.GetGetter<float>(outputs[0]);
+                    _probability = row.GetGetter<float>(outputs[1]);
+                    _binaryLabel = row.GetGetter<bool>(outputs[2]);
+                    break;
+                case ServingTask.Regression:
+                    _score = row.GetGetter<float>(outputs[0]);
+                    break;
+                default:
+                    _scores = row.GetGetter<VBuffer<float>>(outputs[0]);
+                    _label = model.LabelGetter(row, outputs[1]);
+                    break;
+            }
+        }
+
+        /// <summary>Scores row <paramref name="row"/> of <paramref name="columns"/> and writes its answer object.</summary>
+        public void Write(Utf8JsonWriter writer, ColumnValues[] columns, int row, string where)
+        {
+            _input.MoveTo(columns, row);
+            float value = 0, p = 0;
+            bool predicted = false;
+            writer.WriteStartObject();
+            switch (_model.Task)
+            {
+                case ServingTask.BinaryClassification:
+                    _score!(ref value);
+                    _probability!(ref p);
+                    _binaryLabel!(ref predicted);
+                    writer.WriteNumber("score", Finite(value, "score", where));
+                    writer.WriteNumber("probability", Finite(p, "probability", where));
+                    writer.WriteBoolean("predictedLabel", predicted);
+                    break;
+                case ServingTask.Regression:
+                    _score!(ref value);
+                    writer.WriteNumber("score", Finite(value, "score", where));
+                    break;
+                default:
+                    _scores!(ref _classScores);
+                    var labels = _model._classLabels;
+                    writer.WritePropertyName("predictedLabel");
+                    WriteValue(writer, _label!());
+                    writer.WriteStartObject("probabilities");
+                    int k = 0;
+                    foreach (float probability in _classScores.DenseValues())
+                    {
+                        if (k == labels.Length)
+                            break;
+                        writer.WriteNumber(labels[k], Finite(probability, $"probability of class '{labels[k]}'", where));
+                        k++;
+                    }
+                    writer.WriteEndObject();
+                    break;
+            }
+            writer.WriteEndObject();
+        }
+    }
+
+    private sealed class ScorerPolicy(ServedModel model) : PooledObjectPolicy<Scorer>
+    {
+        public override Scorer Create() => new(model);
+
+        public override bool Return(Scorer scorer) => true;
     }
 
     /// <summary>An input column whose type JSON cannot carry (e.g. a key) and that the model does not read.</summary>

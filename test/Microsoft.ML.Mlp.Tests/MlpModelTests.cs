@@ -103,6 +103,40 @@ public sealed class MlpModelTests
         Assert.IsTrue(multiclassContinued.TrainingHistory.Skip(2).All(r => r.ValidationLoss is not null));
     }
 
+    /// <summary>The user guide's warm start from a saved file, line for line.</summary>
+    [TestMethod]
+    public void TheGuidesWarmStartFromAFileRuns()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = SyntheticData.Binary(ml, 160, seed: 10);
+        var newTrain = SyntheticData.Binary(ml, 160, seed: 11);
+        var newValidation = SyntheticData.Binary(ml, 60, seed: 12);
+        string path = Path.Combine(Path.GetTempPath(), $"mlp-warm-{Guid.NewGuid():N}.zip");
+        string continuedPath = path.Replace(".zip", "-continued.zip", StringComparison.Ordinal);
+        try
+        {
+            ml.Model.Save(ml.Transforms.NormalizeMinMax("Features")
+                .Append(ml.BinaryClassification.Trainers.Mlp(hiddenLayerSizes: [6], numberOfEpochs: 3)).Fit(train), train.Schema, path);
+
+            var loaded = (TransformerChain<ITransformer>)ml.Model.Load(path, out var schema);
+            var previous = MlpModel.GetModelParameters<MlpModelParameters>(loaded);
+            var featurizer = new TransformerChain<ITransformer>(loaded.Take(loaded.Count() - 1).ToArray());
+            var trainer = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { NumberOfEpochs = 2, LearningRate = 1e-4f });
+            var continued = trainer.Fit(featurizer.Transform(newTrain), featurizer.Transform(newValidation), previous);
+            ml.Model.Save(featurizer.Append(continued), schema, continuedPath);
+
+            var reloaded = MlpModel.GetModelParameters<MlpModelParameters>(new MLContext().Model.Load(continuedPath, out _));
+            Assert.HasCount(5, reloaded.TrainingHistory);
+            Assert.IsTrue(reloaded.TrainingHistory.Skip(3).All(r => r.ValidationLoss is not null && r.LearningRate == 1e-4f));
+            CollectionAssert.AreEqual(new[] { 6 }, reloaded.HiddenLayerSizes.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(continuedPath);
+        }
+    }
+
     private static ITransformer SaveAndLoad(MLContext ml, ITransformer model, IDataView data)
     {
         using var stream = new MemoryStream();
