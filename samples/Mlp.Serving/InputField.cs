@@ -107,7 +107,7 @@ internal sealed class InputField<T>(DataViewSchema.Column column, int? size, boo
     {
         if (Size is not { } size)
         {
-            ((ScalarValues<T>)values).Values[row] = ReadOne(ref json, path);
+            ((ScalarValues<T>)values).Values[row] = ReadOne(ref json, path, -1);
             return;
         }
         if (json.TokenType != JsonTokenType.StartArray)
@@ -120,7 +120,7 @@ internal sealed class InputField<T>(DataViewSchema.Column column, int? size, boo
         {
             if (size > 0 && count == size)
                 throw new RequestException($"'{path}' has more than {size} values; the model takes {size}.");
-            var value = ReadOne(ref json, $"{path}[{count}]");
+            var value = ReadOne(ref json, path, count);
             if (growing is null)
                 buffer[count] = value;
             else
@@ -132,10 +132,11 @@ internal sealed class InputField<T>(DataViewSchema.Column column, int? size, boo
         ((VectorValues<T>)values).Values[row] = growing?.ToArray() ?? buffer;
     }
 
-    private T ReadOne(ref Utf8JsonReader json, string path) =>
+    /// <param name="index">The element's index in a vector, or -1 for a scalar (the path is only composed for a message).</param>
+    private T ReadOne(ref Utf8JsonReader json, string path, int index) =>
         reader.TryRead(ref json, out var value)
             ? value
-            : throw new RequestException($"'{path}' must be {Expected}; got {Echo(ref json)}.");
+            : throw new RequestException($"'{(index < 0 ? path : $"{path}[{index}]")}' must be {Expected}; got {Echo(ref json)}.");
 }
 
 /// <summary>Reads one JSON value as a <typeparamref name="T"/>.</summary>

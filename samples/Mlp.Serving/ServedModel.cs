@@ -167,7 +167,7 @@ public sealed class ServedModel
             if (isBatch)
                 writer.WriteStartArray();
             for (int row = 0; row < rowCount; row++)
-                scorer.Write(writer, columns, row, isBatch ? $" of row [{row}]" : "");
+                scorer.Write(writer, columns, row, isBatch);
             if (isBatch)
                 writer.WriteEndArray();
         }
@@ -207,13 +207,13 @@ public sealed class ServedModel
                         for (int c = 0; c < columns.Length; c++)
                             columns[c] = columns[c].Resized(capacity);
                     }
-                    ReadRow(ref reader, columns, rows, seen, $"[{rows}].");
+                    ReadRow(ref reader, columns, rows, seen, rows);
                     rows++;
                 }
             }
             else
             {
-                ReadRow(ref reader, columns, 0, seen, "");
+                ReadRow(ref reader, columns, 0, seen, -1);
                 rows = 1;
             }
             reader.Read(); // only white space may follow the value; anything else is a JsonException
@@ -226,8 +226,10 @@ public sealed class ServedModel
     }
 
     /// <summary>Reads one object (the reader is on its '{') into row <paramref name="row"/>.</summary>
-    private void ReadRow(ref Utf8JsonReader reader, ColumnValues[] columns, int row, bool[] seen, string prefix)
+    /// <param name="batchRow">The row's index in a batch, or -1 for a single object (names fields in messages).</param>
+    private void ReadRow(ref Utf8JsonReader reader, ColumnValues[] columns, int row, bool[] seen, int batchRow)
     {
+        string prefix = batchRow < 0 ? "" : $"[{batchRow}].";
         Array.Clear(seen);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -237,7 +239,7 @@ public sealed class ServedModel
                 throw new RequestException($"'{prefix}{name}' is given twice.");
             seen[index] = true;
             reader.Read();
-            _fields[index].Read(ref reader, columns[index], row, prefix + name);
+            _fields[index].Read(ref reader, columns[index], row, prefix.Length == 0 ? name : prefix + name);
         }
         foreach (var field in _fields)
         {
@@ -257,10 +259,11 @@ public sealed class ServedModel
         throw new RequestException($"'{prefix}{shown}' is not an input of the model; its inputs are: {known}.");
     }
 
-    private static float Finite(float value, string output, string where) => float.IsFinite(value)
+    /// <param name="row">The row of a batch, or -1 for a single object.</param>
+    private static float Finite(float value, string output, int row) => float.IsFinite(value)
         ? value
         : throw new RequestException(
-            $"The model's {output}{where} is {value.ToString(CultureInfo.InvariantCulture)}: the input is outside the range the model can score.",
+            $"The model's {output}{(row < 0 ? "" : $" of row [{row}]")} is {value.ToString(CultureInfo.InvariantCulture)}: the input is outside the range the model can score.",
             StatusCodes.Status422UnprocessableEntity);
 
     /// <summary>The original label value of the predicted class: through the key's values, or the value itself when the
@@ -508,8 +511,9 @@ public sealed class ServedModel
         }
 
         /// <summary>Scores row <paramref name="row"/> of <paramref name="columns"/> and writes its answer object.</summary>
-        public void Write(Utf8JsonWriter writer, ColumnValues[] columns, int row, string where)
+        public void Write(Utf8JsonWriter writer, ColumnValues[] columns, int row, bool isBatch)
         {
+            int where = isBatch ? row : -1;
             _input.MoveTo(columns, row);
             float value = 0, p = 0;
             bool predicted = false;
@@ -539,7 +543,7 @@ public sealed class ServedModel
                     {
                         if (k == labels.Length)
                             break;
-                        writer.WriteNumber(labels[k], Finite(probability, $"probability of class '{labels[k]}'", where));
+                        writer.WriteNumber(labels[k], float.IsFinite(probability) ? probability : Finite(probability, $"probability of class '{labels[k]}'", where));
                         k++;
                     }
                     writer.WriteEndObject();
@@ -561,12 +565,12 @@ public sealed class ServedModel
     {
         public override string JsonType => "none";
 
-        public override string Expected => $"not given (the server cannot read {column.Type} from JSON)";
+        public override string Expected => $"not given (the server cannot read {Column.Type} from JSON)";
 
         public override ColumnValues CreateValues(int rows) => new NoValues(rows);
 
         public override void Read(ref Utf8JsonReader reader, ColumnValues values, int row, string path)
-            => throw new RequestException($"'{path}' cannot be given: the server cannot read {column.Type} from JSON, and the model does not need it.");
+            => throw new RequestException($"'{path}' cannot be given: the server cannot read {Column.Type} from JSON, and the model does not need it.");
     }
 
     /// <summary>The MLP's architecture and history, whichever task it was trained for.</summary>
