@@ -90,7 +90,7 @@ public static class CourseDemo
             files.Add(path);
         }
         string curve = Path.Combine(options.OutputFolder, $"{shape}-mlp-training-curve.png");
-        Plots.TrainingCurve(curve, $"{mlpName} on {shape}: loss per epoch", history, 800, 500);
+        Plots.TrainingCurve(curve, $"{mlpName} on {shape}: loss per epoch", history, mlp.Model.SubModel.BestEpoch, 800, 500);
         files.Add(curve);
 
         var sweep = new List<SweepRow>();

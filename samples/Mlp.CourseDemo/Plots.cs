@@ -30,30 +30,70 @@ internal static class Plots
         plot.SavePng(path, size, size);
     }
 
-    /// <summary>Training and validation loss per epoch, from <see cref="MlpModelParametersBase{T}.TrainingHistory"/>.</summary>
-    public static void TrainingCurve(string path, string title, IReadOnlyList<MlpEpochRecord> history, int width, int height)
+    /// <summary>Training and validation loss per epoch, from <see cref="MlpModelParametersBase{T}.TrainingHistory"/>,
+    /// with the best epoch (whose weights the model holds) marked. The y-axis fits the losses; when they span more than
+    /// a factor of 10 it is logarithmic, so the late epochs are not a flat line at the bottom.</summary>
+    public static void TrainingCurve(string path, string title, IReadOnlyList<MlpEpochRecord> history, int bestEpoch, int width, int height)
     {
         var plot = new Plot();
         double[] epochs = history.Select(r => (double)r.Epoch).ToArray();
-        var train = plot.Add.Scatter(epochs, history.Select(r => r.TrainingLoss).ToArray());
-        train.LegendText = "training loss";
-        train.MarkerSize = 0;
-        train.LineWidth = 2;
-        train.Color = s_class0;
-        if (history.All(r => r.ValidationLoss is not null))
+        double[] training = history.Select(r => r.TrainingLoss).ToArray();
+        double[]? validation = history.All(r => r.ValidationLoss is not null) ? history.Select(r => r.ValidationLoss!.Value).ToArray() : null;
+        var (logScale, yMin, yMax) = LossAxis(validation is null ? training : [.. training, .. validation]);
+        Func<double, double> y = logScale ? Math.Log10 : v => v;
+
+        AddCurve(plot, epochs, training.Select(y).ToArray(), "training loss", s_class0);
+        if (validation is not null)
+            AddCurve(plot, epochs, validation.Select(y).ToArray(), "validation loss", s_class1);
+        int best = history.ToList().FindIndex(r => r.Epoch == bestEpoch);
+        if (best >= 0)
         {
-            var validation = plot.Add.Scatter(epochs, history.Select(r => r.ValidationLoss!.Value).ToArray());
-            validation.LegendText = "validation loss";
-            validation.MarkerSize = 0;
-            validation.LineWidth = 2;
-            validation.Color = s_class1;
+            var line = plot.Add.VerticalLine(bestEpoch, width: 1, color: Colors.Gray, pattern: LinePattern.Dashed);
+            line.LegendText = $"best epoch ({bestEpoch})";
+            var marker = plot.Add.Marker(bestEpoch, y(validation?[best] ?? training[best]), MarkerShape.FilledCircle, size: 9, color: validation is null ? s_class0 : s_class1);
+            marker.LegendText = "";
         }
+
         plot.Title(title, size: 14);
         plot.XLabel("epoch");
-        plot.YLabel("binary cross-entropy (nats)");
-        plot.Axes.SetLimitsY(0, Math.Max(0.75, history.Max(r => Math.Max(r.TrainingLoss, r.ValidationLoss ?? 0)) * 1.05));
+        plot.YLabel(logScale ? "binary cross-entropy (nats, log scale)" : "binary cross-entropy (nats)");
+        if (logScale)
+        {
+            var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            plot.Axes.Left.TickGenerator = ticks;
+        }
+        plot.Axes.SetLimitsX(epochs.Length > 0 ? epochs[0] - 0.5 : 0, epochs.Length > 0 ? epochs[^1] + 0.5 : 1);
+        plot.Axes.SetLimitsY(y(yMin), y(yMax));
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, width, height);
+    }
+
+    /// <summary>The loss axis: logarithmic when the positive losses span more than a factor of 10, else linear; the
+    /// limits are the data's range with a 5 % margin (a factor of 1.15 on a log axis).</summary>
+    internal static (bool Log, double Min, double Max) LossAxis(IReadOnlyCollection<double> losses)
+    {
+        var finite = losses.Where(double.IsFinite).ToArray();
+        if (finite.Length == 0)
+            return (false, 0, 1);
+        double min = finite.Min(), max = finite.Max();
+        if (min > 0 && max / min > 10)
+            return (true, min / 1.15, max * 1.15);
+        double margin = Math.Max((max - min) * 0.05, Math.Max(Math.Abs(max), 1e-3) * 0.01);
+        return (false, Math.Max(0, min - margin), max + margin);
+    }
+
+    private static void AddCurve(Plot plot, double[] xs, double[] ys, string legend, Color color)
+    {
+        var curve = plot.Add.Scatter(xs, ys);
+        curve.LegendText = legend;
+        curve.MarkerSize = 0;
+        curve.LineWidth = 2;
+        curve.Color = color;
     }
 
     private static void AddPoints(Plot plot, IReadOnlyList<Point2D> points, bool label, Color color, string legend)

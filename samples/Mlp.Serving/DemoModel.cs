@@ -19,6 +19,9 @@ public static class DemoModel
     public static readonly string[] FeatureNames =
         ["thickness", "uniform_size", "uniform_shape", "adhesion", "epit_size", "bare_nuclei", "bland_chromatin", "normal_nucleoli", "mitoses"];
 
+    /// <summary>The input vector column of the demo model.</summary>
+    public const string FeatureColumnName = "Features";
+
     /// <summary>Default number of training epochs.</summary>
     public const int DefaultEpochs = 30;
 
@@ -27,7 +30,7 @@ public static class DemoModel
         ml.Data.LoadFromTextFile(Path.Combine(dataFolder, "breast_cancer_wisconsin.csv"),
         [
             new TextLoader.Column("Label", DataKind.Boolean, 0),
-            new TextLoader.Column(ServedModel.FeatureColumnName, DataKind.Single, 1, FeatureNames.Length),
+            new TextLoader.Column(FeatureColumnName, DataKind.Single, 1, FeatureNames.Length),
         ], separatorChar: ',', hasHeader: true);
 
     /// <summary>Trains the demo pipeline; returns it with the schema it reads.</summary>
@@ -35,8 +38,8 @@ public static class DemoModel
     {
         var data = LoadData(ml, dataFolder);
         var split = ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: seed);
-        var featurizer = ml.Transforms.ReplaceMissingValues(ServedModel.FeatureColumnName)
-            .Append(ml.Transforms.NormalizeMinMax(ServedModel.FeatureColumnName))
+        var featurizer = ml.Transforms.ReplaceMissingValues(FeatureColumnName)
+            .Append(ml.Transforms.NormalizeMinMax(FeatureColumnName))
             .Fit(split.TrainSet);
         var trainer = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options
         {

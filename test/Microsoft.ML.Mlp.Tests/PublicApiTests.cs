@@ -56,7 +56,7 @@ public sealed class PublicApiTests
         {
             "MlpCatalog", "MlpBinaryTrainer", "MlpMulticlassTrainer", "MlpRegressionTrainer", "MlpTrainerOptionsBase",
             "MlpActivation", "MlpOptimizer", "MlpDevice", "MlpBinaryModelParameters", "MlpMulticlassModelParameters",
-            "MlpRegressionModelParameters", "MlpEpochRecord", "MlpEpochReport", "MlpLearningRateSchedule", "MlpModelFile", "MlpModelLoadLimits",
+            "MlpRegressionModelParameters", "MlpEpochRecord", "MlpEpochReport", "MlpLearningRateSchedule", "MlpModelFile", "MlpModelLoadLimits", "MlpModel",
         })
         {
             Assert.Contains(name, names);

@@ -27,8 +27,8 @@ internal static class SweepBenchmark
 
         Directory.CreateDirectory(folder);
         // Legends where the curves are not: batch throughput rises to the right, width throughput falls.
-        Draw(Path.Combine(folder, "throughput-vs-batch.png"), "Training throughput vs batch size (784-256-128-10)", batches, batchResults, peers, ScottPlot.Alignment.LowerRight);
-        Draw(Path.Combine(folder, "throughput-vs-width.png"), "Training throughput vs hidden width h (784-h-h-10, batch 128)", widths, widthResults, peers, ScottPlot.Alignment.UpperRight);
+        Draw(Path.Combine(folder, "throughput-vs-batch.png"), "Training throughput vs batch size (784-256-128-10)", "batch size (rows per minibatch, log scale)", batches, batchResults, peers, ScottPlot.Alignment.LowerRight);
+        Draw(Path.Combine(folder, "throughput-vs-width.png"), "Training throughput vs hidden width h (784-h-h-10, batch 128)", "hidden width h (units per hidden layer, log scale)", widths, widthResults, peers, ScottPlot.Alignment.UpperRight);
         return 0;
     }
 
@@ -52,7 +52,7 @@ internal static class SweepBenchmark
         return (ours, theirs);
     }
 
-    private static void Draw(string path, string title, int[] xs, (double Ours, double[] Peers)[] results, string[] peers, ScottPlot.Alignment legend)
+    private static void Draw(string path, string title, string xLabel, int[] xs, (double Ours, double[] Peers)[] results, string[] peers, ScottPlot.Alignment legend)
     {
         var plot = new ScottPlot.Plot();
         double[] x = xs.Select(v => Math.Log2(v)).ToArray();
@@ -65,6 +65,7 @@ internal static class SweepBenchmark
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(x, xs.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray());
         plot.Title(title);
+        plot.XLabel(xLabel);
         plot.YLabel("thousand samples/s");
         double top = results.SelectMany(r => r.Peers.Append(r.Ours)).Where(double.IsFinite).Max();
         plot.Axes.SetLimitsY(0, top / 1000 * 1.1);
