@@ -65,10 +65,9 @@ public sealed class CpuBackendThreadingTests
         var expected = new float[3 * n];
         for (int i = 0; i < n; i++)
         {
-            float z = z0[i] + bias[i % Columns], a = ActivationMath.Apply(activation, z);
+            float z = z0[i] + bias[i % Columns];
             expected[i] = z;
-            expected[n + i] = a;
-            expected[2 * n + i] = delta0[i] * ActivationMath.Derivative(activation, z, a);
+            (expected[n + i], expected[2 * n + i]) = ActivationAndLossHeadTests.Scalar.Apply(activation, z, delta0[i]);
         }
         AreClose(expected, results[0], 1e-5, 1e-6, activation.ToString());
     }

@@ -71,19 +71,11 @@ internal sealed unsafe class CpuBackend : IBackend
 
     /// <inheritdoc/>
     public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation)
-    {
-        var kernel = new CpuRangeKernels.BiasActivation(Ptr(z), Ptr(bias), a is { } av ? Ptr(av) : null, columns, activation);
-        CpuParallel.For(ref kernel, rows, 1, ParallelMinFloats / Math.Max(columns, 1), Threads);
-    }
+        => CpuActivationKernels.BiasActivation(activation, Ptr(z), Ptr(bias), a is { } av ? Ptr(av) : null, rows, columns, Threads);
 
     /// <inheritdoc/>
     public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation)
-    {
-        if (activation == Activation.Identity)
-            return;
-        var kernel = new CpuRangeKernels.ActivationBackward(Ptr(delta), Ptr(z), Ptr(a), activation);
-        CpuParallel.For(ref kernel, count, 16, 2 * ParallelMinFloats, Threads);
-    }
+        => CpuActivationKernels.Backward(activation, Ptr(delta), Ptr(z), Ptr(a), count, Threads);
 
     /// <inheritdoc/>
     public void Dropout(BufferView input, BufferView mask, BufferView output, int count, float rate, uint seed)
@@ -154,7 +146,7 @@ internal sealed unsafe class CpuBackend : IBackend
 
     // Row- and element-wise kernels split over the cores from about this many floats (64 KB) on; below it a worker's
     // hand-off (2-3 µs, measured with `Mlp.Benchmarks profile`) costs more than it saves.
-    private const int ParallelMinFloats = 1 << 14;
+    internal const int ParallelMinFloats = 1 << 14;
 
     private struct OptimizerJob
     {

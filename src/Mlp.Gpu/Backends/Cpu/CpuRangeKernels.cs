@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Mlp.Gpu.Backends.Cpu;
 
 /// <summary>
@@ -21,19 +19,5 @@ internal static unsafe class CpuRangeKernels
                 new ReadOnlySpan<float>(source + offset, width).CopyTo(new Span<float>(destination + (long)i * width, width));
             }
         }
-    }
-
-    /// <summary>z[r, :] += b; a[r, :] = s(z[r, :]); items are rows.</summary>
-    public readonly struct BiasActivation(float* z, float* bias, float* a, int columns, Activation activation) : IRangeKernel
-    {
-        public void Run(int start, int end) =>
-            CpuActivationKernels.BiasActivation(z + (long)start * columns, bias, a == null ? null : a + (long)start * columns,
-                end - start, columns, activation);
-    }
-
-    /// <summary>delta ⊙= s'(z); items are elements.</summary>
-    public readonly struct ActivationBackward(float* delta, float* z, float* a, Activation activation) : IRangeKernel
-    {
-        public void Run(int start, int end) => CpuActivationKernels.Backward(delta + start, z + start, a + start, end - start, activation);
     }
 }

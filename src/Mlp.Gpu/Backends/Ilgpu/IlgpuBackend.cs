@@ -10,8 +10,9 @@ namespace Mlp.Gpu.Backends.Ilgpu;
 /// <summary>
 /// The GPU backend: ILGPU kernels for everything element-wise and for the reductions, GEMM through cuBLAS on CUDA and a
 /// tiled ILGPU kernel elsewhere (OpenCL, the CPU simulator). It owns its ILGPU context and accelerator; kernels are
-/// compiled once, when the backend is created, and every launch and copy goes to the accelerator's default stream (the
-/// one cuBLAS is bound to), so work runs in issue order and only downloads wait for the device.
+/// compiled once (those generic over an activation or loss head at their first use, the others with the backend), and
+/// every launch and copy goes to the accelerator's default stream (the one cuBLAS is bound to), so work runs in issue
+/// order and only downloads wait for the device.
 /// </summary>
 internal sealed class IlgpuBackend : IBackend
 {
