@@ -1,59 +1,52 @@
 using ILGPU;
 using ILGPU.Runtime;
-using BackwardKernelLauncher = System.Action<ILGPU.Runtime.AcceleratorStream, ILGPU.Index1D, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>>;
-using ForwardKernelLauncher = System.Action<ILGPU.Runtime.AcceleratorStream, ILGPU.Index1D, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, int, int>;
 
 namespace Mlp.Gpu.Backends.Ilgpu;
 
 /// <summary>
 /// Bias + activation forward and activation backward, one thread per element, generic over the <see cref="IActivation"/>
-/// struct; an activation's kernels are compiled on its first use and kept.
+/// struct; an activation's two kernels are compiled at its first use and kept.
 /// </summary>
 internal sealed class IlgpuActivationKernels(Accelerator accelerator)
 {
-    private readonly ForwardKernelLauncher?[] _forward = new ForwardKernelLauncher?[Enum.GetValues<Activation>().Length];
-    private readonly BackwardKernelLauncher?[] _backward = new BackwardKernelLauncher?[Enum.GetValues<Activation>().Length];
+    private readonly Loader[] _kernels = new Loader[Enum.GetValues<Activation>().Length];
 
     /// <summary>z[r, :] += b; a = s(z) when <paramref name="a"/> is given.</summary>
     public void BiasActivation(AcceleratorStream stream, ArrayView<float> z, ArrayView<float> bias, ArrayView<float>? a,
         int columns, Activation activation)
     {
-        if (z.Length == 0)
-            return;
-        var launch = new ForwardLaunch(accelerator, _forward, stream, z, bias, a ?? z, columns, a.HasValue ? 1 : 0, activation);
-        Activations.Dispatch(activation, ref launch);
+        if (z.Length > 0)
+            Kernels(activation).Forward!(stream, (int)z.Length, z, bias, a ?? z, columns, a.HasValue ? 1 : 0);
     }
 
     /// <summary>delta ⊙= s'(z), given a = s(z).</summary>
     public void Backward(AcceleratorStream stream, ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, Activation activation)
     {
-        if (activation == Activation.Identity || delta.Length == 0)
-            return;
-        var launch = new BackwardLaunch(accelerator, _backward, stream, delta, z, a, activation);
-        Activations.Dispatch(activation, ref launch);
+        if (activation != Activation.Identity && delta.Length > 0)
+            Kernels(activation).Backward!(stream, (int)delta.Length, delta, z, a);
     }
 
-    private readonly struct ForwardLaunch(Accelerator accelerator, ForwardKernelLauncher?[] kernels, AcceleratorStream stream,
-        ArrayView<float> z, ArrayView<float> bias, ArrayView<float> a, int columns, int writeA, Activation activation) : IActivationConsumer
+    private Loader Kernels(Activation activation)
     {
-        public void Invoke<T>()
-            where T : struct, IActivation
+        ref var kernels = ref _kernels[(int)activation];
+        if (kernels.Forward is null)
         {
-            var kernel = kernels[(int)activation] ??=
-                accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(ForwardKernel<T>);
-            kernel(stream, (int)z.Length, z, bias, a, columns, writeA);
+            kernels = new Loader(accelerator);
+            Activations.Dispatch(activation, ref kernels);
         }
+        return kernels;
     }
 
-    private readonly struct BackwardLaunch(Accelerator accelerator, BackwardKernelLauncher?[] kernels, AcceleratorStream stream,
-        ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, Activation activation) : IActivationConsumer
+    private struct Loader(Accelerator accelerator) : IActivationConsumer
     {
+        public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? Forward;
+        public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? Backward;
+
         public void Invoke<T>()
             where T : struct, IActivation
         {
-            var kernel = kernels[(int)activation] ??=
-                accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(BackwardKernel<T>);
-            kernel(stream, (int)delta.Length, delta, z, a);
+            Forward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(ForwardKernel<T>);
+            Backward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(BackwardKernel<T>);
         }
     }
 

@@ -1,7 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using LossKernelLauncher = System.Action<ILGPU.Runtime.AcceleratorStream, ILGPU.Index1D, Mlp.Gpu.Backends.Ilgpu.IlgpuLossKernel.LossShape,
-    ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>>;
 
 namespace Mlp.Gpu.Backends.Ilgpu;
 
@@ -13,7 +11,7 @@ namespace Mlp.Gpu.Backends.Ilgpu;
 /// </summary>
 internal sealed class IlgpuLossKernel(Accelerator accelerator)
 {
-    private readonly LossKernelLauncher?[] _kernels = new LossKernelLauncher?[Enum.GetValues<LossFunction>().Length];
+    private readonly Loader[] _kernels = new Loader[Enum.GetValues<LossFunction>().Length];
 
     /// <summary>Launches over <paramref name="rows"/> rows; a missing weights/gradient view is passed as null.</summary>
     public void LossGradient(AcceleratorStream stream, LossFunction loss, float huberDelta, ArrayView<float> output,
@@ -23,25 +21,26 @@ internal sealed class IlgpuLossKernel(Accelerator accelerator)
         if (rows == 0)
             return;
         var shape = new LossShape(huberDelta, columns, NetworkDescription.LabelWidthOf(loss, columns), scale, weights.HasValue ? 1 : 0, gradient.HasValue ? 1 : 0);
+        ref var kernel = ref _kernels[(int)loss];
+        if (kernel.Kernel is null)
+        {
+            kernel = new Loader(accelerator);
+            LossHeads.Dispatch(loss, ref kernel);
+        }
         // Absent buffers are replaced by a valid view that the kernel never touches.
-        var launch = new Launch(accelerator, _kernels, stream, loss, rows, shape, output, labels, weights ?? output, gradient ?? output, accumulator);
-        LossHeads.Dispatch(loss, ref launch);
+        kernel.Kernel!(stream, rows, shape, output, labels, weights ?? output, gradient ?? output, accumulator);
     }
 
     /// <summary>The loss's scalars, passed to the kernel as one value (flags as ints: kernel arguments must be blittable).</summary>
     internal readonly record struct LossShape(float HuberDelta, int Columns, int LabelWidth, float Scale, int HasWeights, int HasGradient);
 
-    private readonly struct Launch(Accelerator accelerator, LossKernelLauncher?[] kernels, AcceleratorStream stream, LossFunction loss,
-        int rows, LossShape shape, ArrayView<float> output, ArrayView<float> labels, ArrayView<float> weights, ArrayView<float> gradient,
-        ArrayView<float> accumulator) : ILossHeadConsumer
+    private struct Loader(Accelerator accelerator) : ILossHeadConsumer
     {
+        public Action<AcceleratorStream, Index1D, LossShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>? Kernel;
+
         public void Invoke<THead>()
-            where THead : struct, ILossHead
-        {
-            var kernel = kernels[(int)loss] ??= accelerator.LoadAutoGroupedKernel<Index1D, LossShape, ArrayView<float>, ArrayView<float>,
-                ArrayView<float>, ArrayView<float>, ArrayView<float>>(Kernel<THead>);
-            kernel(stream, rows, shape, output, labels, weights, gradient, accumulator);
-        }
+            where THead : struct, ILossHead => Kernel = accelerator.LoadAutoGroupedKernel<Index1D, LossShape, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Kernel<THead>);
     }
 
     private readonly struct Row(ArrayView<float> output, ArrayView<float> labels, ArrayView<float> gradient, long zBase, long yBase) : ILossRow

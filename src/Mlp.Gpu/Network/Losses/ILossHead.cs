@@ -7,14 +7,11 @@ namespace Mlp.Gpu;
 /// </summary>
 internal interface ILossHead
 {
-    /// <summary>The loss L of one row of outputs z and labels y; writes the scaled gradient when asked.</summary>
-    /// <param name="row">The row's outputs, labels and gradient.</param>
-    /// <param name="k">Outputs per row.</param>
-    /// <param name="huberDelta">δ of the Huber loss (ignored by the other heads).</param>
-    /// <param name="gradientScale">Factor of every ∂L/∂z_j written.</param>
-    /// <param name="writeGradient">Whether to write the gradient.</param>
-    /// <param name="correct">1 when a classifier's prediction matches the label, else 0 (always 0 for regression).</param>
-    /// <param name="squared">Σ_j (z_j − y_j)² for regression heads (R²), else 0.</param>
+    /// <summary>
+    /// The loss L of one row of <c>k</c> outputs z and its labels (δ: the Huber threshold, unused by the other heads); when
+    /// <c>writeGradient</c>, writes <c>gradientScale</c>·∂L/∂z_j for every output. <c>correct</c> is 1 when a classifier's
+    /// prediction matches the label, else 0; <c>squared</c> is Σ_j (z_j − y_j)² for regression heads (for R²), else 0.
+    /// </summary>
     float Loss<TRow>(TRow row, int k, float huberDelta, float gradientScale, bool writeGradient, out float correct, out float squared)
         where TRow : struct, ILossRow;
 

@@ -37,9 +37,7 @@ internal static class LossHeads
             return MathF.Max(z, 0f) - z * y + Log1PExp(-MathF.Abs(z));
         }
 
-        public void Score(Span<float> output)
-        {
-        }
+        public void Score(Span<float> output) { } // the outputs as they are
 
         // log(1 + e^x) for x <= 0 as log(u)·e/(u − 1), u = 1 + e, which cancels the rounding of u (Goldberg's trick),
         // and e itself when u rounds to 1.
@@ -67,12 +65,8 @@ internal static class LossHeads
             int argMax = 0;
             for (int j = 1; j < k; j++)
             {
-                float zj = row.Output(j);
-                if (zj > max)
-                {
-                    max = zj;
-                    argMax = j;
-                }
+                if (row.Output(j) > max)
+                    (max, argMax) = (row.Output(j), j);
             }
             float sum = 0f;
             for (int j = 0; j < k; j++)
@@ -109,9 +103,7 @@ internal static class LossHeads
             return squared / k;
         }
 
-        public void Score(Span<float> output)
-        {
-        }
+        public void Score(Span<float> output) { } // the outputs as they are
     }
 
     /// <summary>
@@ -137,8 +129,6 @@ internal static class LossHeads
             return loss / k;
         }
 
-        public void Score(Span<float> output)
-        {
-        }
+        public void Score(Span<float> output) { } // the outputs as they are
     }
 }
