@@ -45,35 +45,43 @@ internal static unsafe class CpuActivationKernels
         }
     }
 
+    // The range kernels pass their fields on as arguments: in a loop, a field would be reloaded after every store
+    // through a pointer (the store might alias it), arguments stay in registers.
     private readonly struct ForwardRows<T>(float* z, float* bias, float* a, int columns) : IRangeKernel
         where T : struct, IActivation
     {
-        public void Run(int start, int end)
-        {
-            var b = new ReadOnlySpan<float>(bias, columns);
-            for (int r = start; r < end; r++)
-            {
-                var zRow = new Span<float>(z + (long)r * columns, columns);
-                TensorPrimitives.Add(zRow, b, zRow);
-                if (a != null)
-                    default(T).Forward(zRow, new Span<float>(a + (long)r * columns, columns));
-            }
-        }
+        public void Run(int start, int end) => Forward<T>(z, bias, a, columns, start, end);
     }
 
     private readonly struct BackwardElements<T>(float* delta, float* z, float* a) : IRangeKernel
         where T : struct, IActivation
     {
-        public void Run(int start, int end)
+        public void Run(int start, int end) => Backward<T>(delta, z, a, start, end);
+    }
+
+    private static void Forward<T>(float* z, float* bias, float* a, int columns, int start, int end)
+        where T : struct, IActivation
+    {
+        var b = new ReadOnlySpan<float>(bias, columns);
+        for (int r = start; r < end; r++)
         {
-            int i = start;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
-                    Vector256.Store(default(T).Backward(Vector256.Load(delta + i), Vector256.Load(z + i), Vector256.Load(a + i)), delta + i);
-            }
-            for (; i < end; i++)
-                delta[i] = default(T).Backward(delta[i], z[i], a[i]);
+            var zRow = new Span<float>(z + (long)r * columns, columns);
+            TensorPrimitives.Add(zRow, b, zRow);
+            if (a != null)
+                default(T).Forward(zRow, new Span<float>(a + (long)r * columns, columns));
         }
+    }
+
+    private static void Backward<T>(float* delta, float* z, float* a, int start, int end)
+        where T : struct, IActivation
+    {
+        int i = start;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+                Vector256.Store(default(T).Backward(Vector256.Load(delta + i), Vector256.Load(z + i), Vector256.Load(a + i)), delta + i);
+        }
+        for (; i < end; i++)
+            delta[i] = default(T).Backward(delta[i], z[i], a[i]);
     }
 }

@@ -56,25 +56,30 @@ internal static unsafe class CpuLossKernels
         public void Run(int start, int end)
         {
             for (int c = start; c < end; c++)
-            {
-                double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
-                for (int r = c * chunkRows; r < Math.Min(rows, (c + 1) * chunkRows); r++)
-                {
-                    float w = weights == null ? 1f : weights[r];
-                    var row = new Row(output + (long)r * k, labels + (long)r * labelWidth, gradient == null ? null : gradient + (long)r * k);
-                    float loss = default(THead).Loss(row, k, huberDelta, scale * w, gradient != null, out float correct, out float squared);
-                    sumLoss += (double)w * loss;
-                    sumWeight += w;
-                    sumCorrect += (double)w * correct;
-                    sumSquared += (double)w * squared;
-                }
-                double* chunk = sums + 4 * c;
-                chunk[0] = sumLoss;
-                chunk[1] = sumWeight;
-                chunk[2] = sumCorrect;
-                chunk[3] = sumSquared;
-            }
+                LossRows<THead>(huberDelta, output, labels, weights, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows), k, labelWidth, gradient, scale, sums + 4 * c);
         }
+    }
+
+    // Fields passed on as arguments stay in registers (a field would be reloaded after every store through a pointer).
+    private static void LossRows<THead>(float huberDelta, float* output, float* labels, float* weights, int start, int end, int k,
+        int labelWidth, float* gradient, float scale, double* sums)
+        where THead : struct, ILossHead
+    {
+        double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
+        for (int r = start; r < end; r++)
+        {
+            float w = weights == null ? 1f : weights[r];
+            var row = new Row(output + (long)r * k, labels + (long)r * labelWidth, gradient == null ? null : gradient + (long)r * k);
+            float loss = default(THead).Loss(row, k, huberDelta, scale * w, gradient != null, out float correct, out float squared);
+            sumLoss += (double)w * loss;
+            sumWeight += w;
+            sumCorrect += (double)w * correct;
+            sumSquared += (double)w * squared;
+        }
+        sums[0] = sumLoss;
+        sums[1] = sumWeight;
+        sums[2] = sumCorrect;
+        sums[3] = sumSquared;
     }
 
     private readonly struct Row(float* z, float* y, float* g) : ILossRow

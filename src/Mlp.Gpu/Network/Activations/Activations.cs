@@ -45,10 +45,8 @@ internal static class Activations
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Logistic(float z)
         {
-            if (z >= 0f)
-                return 1f / (1f + MathF.Exp(-z));
-            float e = MathF.Exp(z);
-            return e / (1f + e);
+            float e = MathF.Exp(-MathF.Abs(z));
+            return z >= 0f ? 1f / (1f + e) : e / (1f + e);
         }
     }
 
@@ -101,13 +99,9 @@ internal static class Activations
             return delta * (0.5f * (1f + t) + 0.5f * z * (1f - t * t) * (C * (1f + 3f * A * z * z)));
         }
 
-        public Vector256<float> Backward(Vector256<float> delta, Vector256<float> z, Vector256<float> a)
-        {
-            var result = delta;
-            for (int i = 0; i < Vector256<float>.Count; i++)
-                result = result.WithElement(i, Backward(delta[i], z[i], a[i]));
-            return result;
-        }
+        public Vector256<float> Backward(Vector256<float> delta, Vector256<float> z, Vector256<float> a) => Vector256.Create( // lane by lane: no vector tanh
+            Backward(delta[0], z[0], a[0]), Backward(delta[1], z[1], a[1]), Backward(delta[2], z[2], a[2]), Backward(delta[3], z[3], a[3]),
+            Backward(delta[4], z[4], a[4]), Backward(delta[5], z[5], a[5]), Backward(delta[6], z[6], a[6]), Backward(delta[7], z[7], a[7]));
     }
 
     private static void Scalar<TActivation>(TActivation activation, ReadOnlySpan<float> z, Span<float> a)
