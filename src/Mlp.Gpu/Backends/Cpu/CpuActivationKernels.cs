@@ -12,8 +12,8 @@ internal static unsafe class CpuActivationKernels
     /// <summary>z[r,:] += b; a[r,:] = s(z[r,:]) (only z when <paramref name="a"/> is null).</summary>
     public static void BiasActivation(Activation activation, float* z, float* bias, float* a, int rows, int columns, int threads)
     {
-        var launch = new ForwardLaunch(z, bias, a, rows, columns, threads);
-        Activations.Dispatch(activation, ref launch);
+        var kernel = new Range(Load(activation).Forward, z, bias, a, columns);
+        CpuParallel.For(ref kernel, rows, 1, CpuBackend.ParallelMinFloats / Math.Max(columns, 1), threads);
     }
 
     /// <summary>delta ⊙= s'(z) over <paramref name="count"/> elements.</summary>
@@ -21,42 +21,34 @@ internal static unsafe class CpuActivationKernels
     {
         if (activation == Activation.Identity)
             return;
-        var launch = new BackwardLaunch(delta, z, a, count, threads);
-        Activations.Dispatch(activation, ref launch);
+        var kernel = new Range(Load(activation).Backward, delta, z, a, 0);
+        CpuParallel.For(ref kernel, count, 16, 2 * CpuBackend.ParallelMinFloats, threads);
     }
 
-    private readonly struct ForwardLaunch(float* z, float* bias, float* a, int rows, int columns, int threads) : IActivationConsumer
+    private static Loader Load(Activation activation)
     {
+        var loader = default(Loader);
+        Activations.Dispatch(activation, ref loader);
+        return loader;
+    }
+
+    /// <summary>The two kernels of one activation: the instantiations that <see cref="Activations.Dispatch"/> picks.</summary>
+    private struct Loader : IActivationConsumer
+    {
+        public delegate*<float*, float*, float*, int, int, int, void> Forward, Backward;
+
         public void Invoke<T>()
             where T : struct, IActivation
         {
-            var kernel = new ForwardRows<T>(z, bias, a, columns);
-            CpuParallel.For(ref kernel, rows, 1, CpuBackend.ParallelMinFloats / Math.Max(columns, 1), threads);
+            Forward = &Forward<T>;
+            Backward = &Backward<T>;
         }
     }
 
-    private readonly struct BackwardLaunch(float* delta, float* z, float* a, int count, int threads) : IActivationConsumer
+    /// <summary>Runs a kernel over the items [start, end) (rows or elements) of its three buffers.</summary>
+    private readonly struct Range(delegate*<float*, float*, float*, int, int, int, void> kernel, float* x, float* y, float* w, int columns) : IRangeKernel
     {
-        public void Invoke<T>()
-            where T : struct, IActivation
-        {
-            var kernel = new BackwardElements<T>(delta, z, a);
-            CpuParallel.For(ref kernel, count, 16, 2 * CpuBackend.ParallelMinFloats, threads);
-        }
-    }
-
-    // The range kernels pass their fields on as arguments: in a loop, a field would be reloaded after every store
-    // through a pointer (the store might alias it), arguments stay in registers.
-    private readonly struct ForwardRows<T>(float* z, float* bias, float* a, int columns) : IRangeKernel
-        where T : struct, IActivation
-    {
-        public void Run(int start, int end) => Forward<T>(z, bias, a, columns, start, end);
-    }
-
-    private readonly struct BackwardElements<T>(float* delta, float* z, float* a) : IRangeKernel
-        where T : struct, IActivation
-    {
-        public void Run(int start, int end) => Backward<T>(delta, z, a, start, end);
+        public void Run(int start, int end) => kernel(x, y, w, columns, start, end);
     }
 
     private static void Forward<T>(float* z, float* bias, float* a, int columns, int start, int end)
@@ -72,7 +64,7 @@ internal static unsafe class CpuActivationKernels
         }
     }
 
-    private static void Backward<T>(float* delta, float* z, float* a, int start, int end)
+    private static void Backward<T>(float* delta, float* z, float* a, int unused, int start, int end)
         where T : struct, IActivation
     {
         int i = start;

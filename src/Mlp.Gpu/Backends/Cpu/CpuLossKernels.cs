@@ -19,9 +19,12 @@ internal static unsafe class CpuLossKernels
         int chunkRows = Math.Max(MinChunkRows, (rows + MaxChunks - 1) / MaxChunks);
         int chunks = (rows + chunkRows - 1) / chunkRows;
         double* sums = stackalloc double[4 * MaxChunks];
-        var launch = new Launch(huberDelta, output, labels, weights, rows, k, NetworkDescription.LabelWidthOf(loss, k), gradient, scale,
-            chunkRows, chunks, sums, threads);
-        LossHeads.Dispatch(loss, ref launch);
+        var loader = default(Loader);
+        LossHeads.Dispatch(loss, ref loader);
+        var kernel = new Chunks(loader.Rows, huberDelta, output, labels, weights, rows, k, NetworkDescription.LabelWidthOf(loss, k),
+            gradient, scale, chunkRows, sums);
+        // A row costs about as much as k exponentials: worth a second core from a few hundred rows x classes on.
+        CpuParallel.For(ref kernel, chunks, 1, rows * k >= 512 ? 2 : int.MaxValue, threads);
         double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
         for (int c = 0; c < chunks; c++)
         {
@@ -36,31 +39,27 @@ internal static unsafe class CpuLossKernels
         accumulator[LossAccumulator.WeightedSquaredError] += (float)sumSquared;
     }
 
-    private readonly struct Launch(float huberDelta, float* output, float* labels, float* weights, int rows, int k, int labelWidth,
-        float* gradient, float scale, int chunkRows, int chunks, double* sums, int threads) : ILossHeadConsumer
+    /// <summary>The row loop of one head: the instantiation that <see cref="LossHeads.Dispatch"/> picks.</summary>
+    private struct Loader : ILossHeadConsumer
     {
+        public delegate*<float, float*, float*, float*, int, int, int, int, float*, float, double*, void> Rows;
+
         public void Invoke<THead>()
-            where THead : struct, ILossHead
-        {
-            var kernel = new Chunks<THead>(huberDelta, output, labels, weights, rows, k, labelWidth, gradient, scale, chunkRows, sums);
-            // A row costs about as much as k exponentials: worth a second core from a few hundred rows x classes on.
-            CpuParallel.For(ref kernel, chunks, 1, rows * k >= 512 ? 2 : int.MaxValue, threads);
-        }
+            where THead : struct, ILossHead => Rows = &LossRows<THead>;
     }
 
     /// <summary>Items are chunks of <c>chunkRows</c> rows; chunk c writes its four sums to sums[4c..4c+3].</summary>
-    private readonly struct Chunks<THead>(float huberDelta, float* output, float* labels, float* weights, int rows, int k, int labelWidth,
-        float* gradient, float scale, int chunkRows, double* sums) : IRangeKernel
-        where THead : struct, ILossHead
+    private readonly struct Chunks(delegate*<float, float*, float*, float*, int, int, int, int, float*, float, double*, void> lossRows,
+        float huberDelta, float* output, float* labels, float* weights, int rows, int k, int labelWidth, float* gradient, float scale,
+        int chunkRows, double* sums) : IRangeKernel
     {
         public void Run(int start, int end)
         {
             for (int c = start; c < end; c++)
-                LossRows<THead>(huberDelta, output, labels, weights, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows), k, labelWidth, gradient, scale, sums + 4 * c);
+                lossRows(huberDelta, output, labels, weights, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows), k, labelWidth, gradient, scale, sums + 4 * c);
         }
     }
 
-    // Fields passed on as arguments stay in registers (a field would be reloaded after every store through a pointer).
     private static void LossRows<THead>(float huberDelta, float* output, float* labels, float* weights, int start, int end, int k,
         int labelWidth, float* gradient, float scale, double* sums)
         where THead : struct, ILossHead
