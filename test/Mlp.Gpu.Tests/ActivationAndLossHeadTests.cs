@@ -86,6 +86,15 @@ public sealed class ActivationAndLossHeadTests
         }
     }
 
+    [TestMethod]
+    public void DispatchNamesAnUnknownEnumValue()
+    {
+        var activation = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Scalar.Apply((Activation)99, 0f, 1f));
+        StringAssert.Contains(activation.Message, "Unknown activation 99");
+        var loss = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Scalar.Loss((LossFunction)42, [0f], [0f]));
+        StringAssert.Contains(loss.Message, "Unknown loss 42");
+    }
+
     /// <summary>Runs the structs of a runtime activation or loss on arrays.</summary>
     internal static class Scalar
     {
