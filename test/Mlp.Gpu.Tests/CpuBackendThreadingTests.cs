@@ -65,7 +65,7 @@ internal sealed class CpuBackendThreadingTests
         var expected = new float[3 * n];
         for (int i = 0; i < n; i++)
         {
-            // The float64 reference network, written from the math: not ActivationMath, which the kernels call.
+            // The float64 reference network, written from the math: not the activation structs the kernels call.
             float z = z0[i] + bias[i % Columns];
             expected[i] = z;
             expected[n + i] = (float)ReferenceNetwork.Activate(activation, z);

@@ -82,18 +82,36 @@ public sealed class CpuGemmTests
     }
 
     [TestMethod]
+    public void ThreadCountsBelowOneRunOnOneThread()
+    {
+        var random = new Random(3);
+        float[] a = Random(random, 64 * 96), b = Random(random, 96 * 80);
+        float[] Product(int threads)
+        {
+            var c = new float[64 * 80];
+            CpuGemm.Multiply(GemmKernelKind.Auto, threads, false, false, 64, 80, 96, 1f, a, 96, b, 80, 0f, c, 80);
+            return c;
+        }
+        var one = Product(1);
+        CollectionAssert.AreEqual(one, Product(0));
+        CollectionAssert.AreEqual(one, Product(-3));
+        using var backend = new CpuBackend();
+        Assert.AreEqual(Environment.ProcessorCount, backend.Threads, "a backend without a cap uses every core");
+    }
+
+    [TestMethod]
     public void ZeroAlphaOrZeroDepthOnlyScalesC()
     {
         float[] a = [float.NaN, 1f], b = [float.NaN, 2f];
         float[] c = [1f, 2f, 3f, 4f];
-        CpuGemm.Multiply(false, false, 2, 2, 1, 0f, a, 1, b, 2, 0.5f, c, 2);
+        CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 1, 0f, a, 1, b, 2, 0.5f, c, 2);
         CollectionAssert.AreEqual(new[] { 0.5f, 1f, 1.5f, 2f }, c);
 
         float[] garbage = [float.NaN, float.NaN, float.NaN, float.NaN];
-        CpuGemm.Multiply(false, false, 2, 2, 0, 1f, ReadOnlySpan<float>.Empty, 1, ReadOnlySpan<float>.Empty, 2, 0f, garbage, 2);
+        CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 0, 1f, ReadOnlySpan<float>.Empty, 1, ReadOnlySpan<float>.Empty, 2, 0f, garbage, 2);
         CollectionAssert.AreEqual(new[] { 0f, 0f, 0f, 0f }, garbage);
 
-        CpuGemm.Multiply(false, false, 0, 0, 0, 1f, ReadOnlySpan<float>.Empty, 1, ReadOnlySpan<float>.Empty, 1, 0f, Span<float>.Empty, 1);
+        CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 0, 0, 0, 1f, ReadOnlySpan<float>.Empty, 1, ReadOnlySpan<float>.Empty, 1, 0f, Span<float>.Empty, 1);
     }
 
     [TestMethod]
@@ -107,8 +125,6 @@ public sealed class CpuGemmTests
         float[] a = Random(random, m * k), b = Random(random, k * n);
         int lda = ta ? m : k, ldb = tb ? k : n;
         float[]? first = null;
-        // The thread count is passed per call (as each CpuBackend does), never through the process-wide
-        // CpuGemm.MaxThreads, which classes running in parallel read.
         foreach (int threads in new[] { 1, 2, 1, 2, 2, 3 })
         {
             float[] c = new float[m * n];
@@ -121,45 +137,25 @@ public sealed class CpuGemmTests
     }
 
     [TestMethod]
-    [DoNotParallelize] // sets the process-wide default that CpuBackend(threads: null) reads
-    public void MaxThreadsIsAtLeastOne()
-    {
-        int saved = CpuGemm.MaxThreads;
-        try
-        {
-            CpuGemm.MaxThreads = 0;
-            Assert.AreEqual(1, CpuGemm.MaxThreads);
-            CpuGemm.MaxThreads = -3;
-            Assert.AreEqual(1, CpuGemm.MaxThreads);
-        }
-        finally
-        {
-            CpuGemm.MaxThreads = saved;
-        }
-
-        Assert.IsGreaterThanOrEqualTo(1, CpuGemm.MaxThreads);
-    }
-
-    [TestMethod]
     public void RejectsInvalidArguments()
     {
         float[] a = new float[6], b = new float[6], c = new float[4];
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(false, false, -1, 2, 3, 1f, a, 3, b, 2, 0f, c, 2));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(false, false, 2, -2, 3, 1f, a, 3, b, 2, 0f, c, 2));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(false, false, 2, 2, -3, 1f, a, 3, b, 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, -1, 2, 3, 1f, a, 3, b, 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, -2, 3, 1f, a, 3, b, 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, -3, 1f, a, 3, b, 2, 0f, c, 2));
 
         // Leading dimensions narrower than the stored width: A is 2 x 3, A^T storage 3 x 2, B 3 x 2, B^T storage 2 x 3, C 2 x 2.
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(false, false, 2, 2, 3, 1f, a, 2, b, 2, 0f, c, 2));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(true, false, 2, 2, 3, 1f, a, 1, b, 2, 0f, c, 2));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b, 1, 0f, c, 2));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(false, true, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 1));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 3, 1f, a, 2, b, 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, true, false, 2, 2, 3, 1f, a, 1, b, 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 3, 1f, a, 3, b, 1, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, true, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 1));
 
         // Spans too short for the shape and leading dimension.
-        Assert.ThrowsExactly<ArgumentException>(() => CpuGemm.Multiply(false, false, 2, 2, 3, 1f, a.AsSpan(0, 5), 3, b, 2, 0f, c, 2));
-        Assert.ThrowsExactly<ArgumentException>(() => CpuGemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b.AsSpan(0, 5), 2, 0f, c, 2));
-        Assert.ThrowsExactly<ArgumentException>(() => CpuGemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c.AsSpan(0, 3), 2));
-        Assert.ThrowsExactly<ArgumentException>(() => CpuGemm.Multiply(false, false, 2, 2, 3, 1f, a, 4, b, 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 3, 1f, a.AsSpan(0, 5), 3, b, 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 3, 1f, a, 3, b.AsSpan(0, 5), 2, 0f, c, 2));
+        Assert.ThrowsExactly<ArgumentException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c.AsSpan(0, 3), 2));
+        Assert.ThrowsExactly<ArgumentException>(() => CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, 2, 2, 3, 1f, a, 4, b, 2, 0f, c, 2));
 
         // The pointer overload checks sizes and leading dimensions too.
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MultiplyPointers(-1, 4));
@@ -169,7 +165,7 @@ public sealed class CpuGemmTests
     private static unsafe void MultiplyPointers(int m, int lda)
     {
         float* buffer = stackalloc float[64];
-        CpuGemm.Multiply(false, false, m, 2, 2, 1f, buffer, lda, buffer, 2, 0f, buffer, 2);
+        CpuGemm.Multiply(GemmKernelKind.Auto, 1, false, false, m, 2, 2, 1f, buffer, lda, buffer, 2, 0f, buffer, 2);
     }
 
     /// <summary>

@@ -67,14 +67,18 @@ internal sealed class IlgpuDeviceTests
         IlgpuParity.AreClose(cpu.Parameters, simulated.Parameters, 1e-3, 1e-4, "XOR parameters after 30 steps");
     }
 
+    // A kernel generic over an activation or a loss head is listed once per struct: each instantiation is compiled on its own.
     public static IEnumerable<object[]> Kernels() => typeof(IlgpuBackend).Assembly.GetTypes()
         .Where(t => t.Namespace == typeof(IlgpuBackend).Namespace)
         .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
         .Where(m => m.Name.EndsWith("Kernel", StringComparison.Ordinal) && m.ReturnType == typeof(void))
-        .Select(m => new object[] { $"{m.DeclaringType!.Name}.{m.Name}" });
+        .SelectMany(m => !m.IsGenericMethodDefinition ? [$"{m.DeclaringType!.Name}.{m.Name}"]
+            : Operations(m.GetGenericArguments()[0]).Select(o => $"{m.DeclaringType!.Name}.{m.Name}<{o.Name}>"))
+        .Select(name => new object[] { name });
 
+    // 9 plain kernels; forward and backward for 6 activations; the loss kernel for 4 heads.
     [TestMethod]
-    public void EveryKernelIsFound() => Assert.HasCount(12, Kernels().ToList(), string.Join(", ", Kernels().Select(k => k[0])));
+    public void EveryKernelIsFound() => Assert.HasCount(9 + 2 * 6 + 4, Kernels().ToList(), string.Join(", ", Kernels().Select(k => k[0])));
 
     [TestMethod]
     [DynamicData(nameof(Kernels))]
@@ -97,8 +101,17 @@ internal sealed class IlgpuDeviceTests
 
     private static MethodInfo FindKernel(string name)
     {
-        var parts = name.Split('.');
+        var parts = name.Split('.', '<', '>');
         var type = typeof(IlgpuBackend).Assembly.GetTypes().Single(t => t.Namespace == typeof(IlgpuBackend).Namespace && t.Name == parts[0]);
-        return type.GetMethod(parts[1], BindingFlags.Static | BindingFlags.NonPublic)!;
+        var method = type.GetMethod(parts[1], BindingFlags.Static | BindingFlags.NonPublic)!;
+        return method.IsGenericMethodDefinition
+            ? method.MakeGenericMethod(Operations(method.GetGenericArguments()[0]).Single(o => o.Name == parts[2]))
+            : method;
     }
+
+    // The structs a kernel's type parameter can take: every IActivation or every ILossHead.
+    private static IEnumerable<Type> Operations(Type parameter) => parameter.GetGenericParameterConstraints()
+        .Where(c => c.IsInterface && c != typeof(ValueType))
+        .SelectMany(c => c.Assembly.GetTypes().Where(t => t.IsValueType && c.IsAssignableFrom(t) && !t.IsGenericType))
+        .Where(t => t.DeclaringType == typeof(Activations) || t.DeclaringType == typeof(LossHeads));
 }

@@ -7,6 +7,7 @@ internal sealed class PredictorTests
     [DataRow(LossFunction.BinaryCrossEntropy, 1)]
     [DataRow(LossFunction.SoftmaxCrossEntropy, 4)]
     [DataRow(LossFunction.Squared, 3)]
+    [DataRow(LossFunction.Huber, 2)]
     public void MatchesTheReferenceForwardPass(LossFunction loss, int outputs)
     {
         foreach (var activation in Enum.GetValues<Activation>())

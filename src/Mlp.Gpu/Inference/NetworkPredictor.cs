@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics.Tensors;
 using Mlp.Gpu.Backends.Cpu;
 
 namespace Mlp.Gpu;
@@ -126,27 +125,29 @@ internal sealed class NetworkPredictor
             var weights = _weights.AsSpan(_weightOffsets[l]);
             var biases = _biases.AsSpan(_biasOffsets[l], layer.OutputCount);
             CpuGemv.Multiply(weights, input, biases, z);
-            Activate(z, layer.Activation);
+            var activate = new Activate(z);
+            Activations.Dispatch(layer.Activation, ref activate);
             var swap = current;
             current = next;
             next = swap;
         }
-        if (Network.Loss == LossFunction.SoftmaxCrossEntropy)
-            TensorPrimitives.SoftMax(output[..Network.OutputCount], output[..Network.OutputCount]);
+        var score = new Score(output[..Network.OutputCount]);
+        LossHeads.Dispatch(Network.Loss, ref score);
     }
 
-    private static void Activate(Span<float> z, Activation activation)
+    private readonly ref struct Activate(Span<float> z) : IActivationConsumer
     {
-        switch (activation)
-        {
-            case Activation.Identity: break;
-            case Activation.Relu: TensorPrimitives.Max(z, 0f, z); break;
-            case Activation.Sigmoid: TensorPrimitives.Sigmoid(z, z); break;
-            case Activation.Tanh: TensorPrimitives.Tanh(z, z); break;
-            default:
-                for (int j = 0; j < z.Length; j++)
-                    z[j] = ActivationMath.Apply(activation, z[j]);
-                break;
-        }
+        private readonly Span<float> _z = z;
+
+        public void Invoke<T>()
+            where T : struct, IActivation => default(T).Forward(_z, _z);
+    }
+
+    private readonly ref struct Score(Span<float> output) : ILossHeadConsumer
+    {
+        private readonly Span<float> _output = output;
+
+        public void Invoke<T>()
+            where T : struct, ILossHead => default(T).Score(_output);
     }
 }

@@ -1,112 +1,79 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Mlp.Gpu.Backends.Cpu;
 
-/// <summary>Bias + activation forward and activation backward on the CPU, vectorized with Vector256.</summary>
+/// <summary>
+/// Bias + activation forward and activation backward on the CPU, generic over the <see cref="IActivation"/> struct and
+/// split over the cores by <see cref="CpuParallel"/> (items are rows, resp. elements, each computed the same way in any range).
+/// </summary>
 internal static unsafe class CpuActivationKernels
 {
-    /// <summary>z[r,:] += b; a[r,:] = s(z[r,:]).</summary>
-    public static void BiasActivation(float* z, float* bias, float* a, int rows, int columns, Activation activation)
+    /// <summary>z[r,:] += b; a[r,:] = s(z[r,:]) (only z when <paramref name="a"/> is null).</summary>
+    public static void BiasActivation(Activation activation, float* z, float* bias, float* a, int rows, int columns, int threads)
     {
-        var b = new ReadOnlySpan<float>(bias, columns);
-        for (int r = 0; r < rows; r++)
-        {
-            var zRow = new Span<float>(z + (long)r * columns, columns);
-            TensorPrimitives.Add(zRow, b, zRow);
-            if (a == null)
-                continue;
-            var aRow = new Span<float>(a + (long)r * columns, columns);
-            switch (activation)
-            {
-                case Activation.Identity: zRow.CopyTo(aRow); break;
-                case Activation.Relu: TensorPrimitives.Max(zRow, 0f, aRow); break;
-                case Activation.Sigmoid: TensorPrimitives.Sigmoid(zRow, aRow); break;
-                case Activation.Tanh: TensorPrimitives.Tanh(zRow, aRow); break;
-                default:
-                    for (int j = 0; j < columns; j++)
-                        aRow[j] = ActivationMath.Apply(activation, zRow[j]);
-                    break;
-            }
-        }
+        var kernel = new Range(Load(activation).Forward, z, bias, a, columns);
+        CpuParallel.For(ref kernel, rows, 1, CpuBackend.ParallelMinFloats / Math.Max(columns, 1), threads);
     }
 
     /// <summary>delta ⊙= s'(z) over <paramref name="count"/> elements.</summary>
-    public static void Backward(float* delta, float* z, float* a, int count, Activation activation)
+    public static void Backward(Activation activation, float* delta, float* z, float* a, int count, int threads)
     {
-        switch (activation)
+        if (activation == Activation.Identity)
+            return;
+        var kernel = new Range(Load(activation).Backward, delta, z, a, 0);
+        CpuParallel.For(ref kernel, count, 16, 2 * CpuBackend.ParallelMinFloats, threads);
+    }
+
+    private static Loader Load(Activation activation)
+    {
+        var loader = default(Loader);
+        Activations.Dispatch(activation, ref loader);
+        return loader;
+    }
+
+    /// <summary>The two kernels of one activation: the instantiations that <see cref="Activations.Dispatch"/> picks.</summary>
+    private struct Loader : IActivationConsumer
+    {
+        public delegate*<float*, float*, float*, int, int, int, void> Forward, Backward;
+
+        public void Invoke<T>()
+            where T : struct, IActivation
         {
-            case Activation.Identity: return;
-            case Activation.Relu: Run<ReluBackward>(delta, z, a, count); return;
-            case Activation.LeakyRelu: Run<LeakyReluBackward>(delta, z, a, count); return;
-            case Activation.Sigmoid: Run<SigmoidBackward>(delta, z, a, count); return;
-            case Activation.Tanh: Run<TanhBackward>(delta, z, a, count); return;
-            default:
-                for (int i = 0; i < count; i++)
-                    delta[i] *= ActivationMath.Derivative(activation, z[i], a[i]);
-                return;
+            Forward = &Forward<T>;
+            Backward = &Backward<T>;
         }
     }
 
-    private static void Run<TOp>(float* delta, float* z, float* a, int count)
-        where TOp : struct, IBackwardOp
+    /// <summary>Runs a kernel over the items [start, end) (rows or elements) of its three buffers.</summary>
+    private readonly struct Range(delegate*<float*, float*, float*, int, int, int, void> kernel, float* x, float* y, float* w, int columns) : IRangeKernel
     {
-        int i = 0;
+        public void Run(int start, int end) => kernel(x, y, w, columns, start, end);
+    }
+
+    private static void Forward<T>(float* z, float* bias, float* a, int columns, int start, int end)
+        where T : struct, IActivation
+    {
+        var b = new ReadOnlySpan<float>(bias, columns);
+        for (int r = start; r < end; r++)
+        {
+            var zRow = new Span<float>(z + (long)r * columns, columns);
+            TensorPrimitives.Add(zRow, b, zRow);
+            if (a != null)
+                default(T).Forward(zRow, new Span<float>(a + (long)r * columns, columns));
+        }
+    }
+
+    private static void Backward<T>(float* delta, float* z, float* a, int unused, int start, int end)
+        where T : struct, IActivation
+    {
+        int i = start;
         if (Vector256.IsHardwareAccelerated)
         {
-            for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
-                Vector256.Store(TOp.Apply(Vector256.Load(delta + i), Vector256.Load(z + i), Vector256.Load(a + i)), delta + i);
+            for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+                Vector256.Store(default(T).Backward(Vector256.Load(delta + i), Vector256.Load(z + i), Vector256.Load(a + i)), delta + i);
         }
-        for (; i < count; i++)
-            delta[i] = TOp.Apply(delta[i], z[i], a[i]);
-    }
-
-    /// <summary>delta·s'(z) in vector and scalar form (the scalar form handles the tail).</summary>
-    private interface IBackwardOp
-    {
-        static abstract Vector256<float> Apply(Vector256<float> delta, Vector256<float> z, Vector256<float> a);
-
-        static abstract float Apply(float delta, float z, float a);
-    }
-
-    private readonly struct ReluBackward : IBackwardOp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Apply(Vector256<float> delta, Vector256<float> z, Vector256<float> a) =>
-            delta & Vector256.GreaterThan(z, Vector256<float>.Zero);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Apply(float delta, float z, float a) => z > 0f ? delta : 0f;
-    }
-
-    private readonly struct LeakyReluBackward : IBackwardOp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Apply(Vector256<float> delta, Vector256<float> z, Vector256<float> a) =>
-            Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<float>.Zero), delta, delta * ActivationMath.LeakySlope);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Apply(float delta, float z, float a) => z > 0f ? delta : delta * ActivationMath.LeakySlope;
-    }
-
-    private readonly struct SigmoidBackward : IBackwardOp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Apply(Vector256<float> delta, Vector256<float> z, Vector256<float> a) =>
-            delta * (a * (Vector256<float>.One - a));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Apply(float delta, float z, float a) => delta * (a * (1f - a));
-    }
-
-    private readonly struct TanhBackward : IBackwardOp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Apply(Vector256<float> delta, Vector256<float> z, Vector256<float> a) =>
-            delta * (Vector256<float>.One - a * a);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Apply(float delta, float z, float a) => delta * (1f - a * a);
+        for (; i < end; i++)
+            delta[i] = default(T).Backward(delta[i], z[i], a[i]);
     }
 }

@@ -9,18 +9,16 @@ namespace Mlp.Gpu.Backends.Cpu;
 /// </summary>
 internal sealed unsafe class CpuBackend : IBackend
 {
-    private readonly int? _threads;
-
-    /// <summary>A backend whose kernels use up to <paramref name="threads"/> cores (null: <see cref="CpuGemm.MaxThreads"/> at each call).</summary>
+    /// <summary>A backend whose kernels use up to <paramref name="threads"/> cores (null: <see cref="Environment.ProcessorCount"/>).</summary>
     public CpuBackend(int? threads = null)
     {
         if (threads is < 1)
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "The thread count must be at least 1 or null.");
-        _threads = threads;
+        Threads = threads ?? Environment.ProcessorCount;
     }
 
     /// <summary>Cores the kernels may use.</summary>
-    public int Threads => _threads ?? CpuGemm.MaxThreads;
+    public int Threads { get; }
 
     /// <inheritdoc/>
     public string Name => $"CPU ({Threads} threads, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")})";
@@ -60,7 +58,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var idx = (CpuBuffer<int>)indices;
         if (start < 0 || count < 0 || start + count > idx.Length || (long)count * width > destination.Length)
             throw new ArgumentOutOfRangeException(nameof(count), $"Rows [{start}, {start + count}) do not fit the index or destination buffer.");
-        var kernel = new CpuRangeKernels.GatherRows(src.Pointer, src.Length, width, idx.Pointer + start, Host(destination).Pointer);
+        var kernel = new GatherRowsKernel(src.Pointer, src.Length, width, idx.Pointer + start, Host(destination).Pointer);
         CpuParallel.For(ref kernel, count, 1, ParallelMinFloats / Math.Max(width, 1), Threads);
     }
 
@@ -71,19 +69,11 @@ internal sealed unsafe class CpuBackend : IBackend
 
     /// <inheritdoc/>
     public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation)
-    {
-        var kernel = new CpuRangeKernels.BiasActivation(Ptr(z), Ptr(bias), a is { } av ? Ptr(av) : null, columns, activation);
-        CpuParallel.For(ref kernel, rows, 1, ParallelMinFloats / Math.Max(columns, 1), Threads);
-    }
+        => CpuActivationKernels.BiasActivation(activation, Ptr(z), Ptr(bias), a is { } av ? Ptr(av) : null, rows, columns, Threads);
 
     /// <inheritdoc/>
     public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation)
-    {
-        if (activation == Activation.Identity)
-            return;
-        var kernel = new CpuRangeKernels.ActivationBackward(Ptr(delta), Ptr(z), Ptr(a), activation);
-        CpuParallel.For(ref kernel, count, 16, 2 * ParallelMinFloats, Threads);
-    }
+        => CpuActivationKernels.Backward(activation, Ptr(delta), Ptr(z), Ptr(a), count, Threads);
 
     /// <inheritdoc/>
     public void Dropout(BufferView input, BufferView mask, BufferView output, int count, float rate, uint seed)
@@ -154,7 +144,22 @@ internal sealed unsafe class CpuBackend : IBackend
 
     // Row- and element-wise kernels split over the cores from about this many floats (64 KB) on; below it a worker's
     // hand-off (2-3 µs, measured with `Mlp.Benchmarks profile`) costs more than it saves.
-    private const int ParallelMinFloats = 1 << 14;
+    internal const int ParallelMinFloats = 1 << 14;
+
+    /// <summary>destination[i, :] = source[indices[i], :]; items are destination rows.</summary>
+    private readonly struct GatherRowsKernel(float* source, int sourceLength, int width, int* indices, float* destination) : IRangeKernel
+    {
+        public void Run(int start, int end)
+        {
+            for (int i = start; i < end; i++)
+            {
+                long offset = (long)indices[i] * width;
+                if (indices[i] < 0 || offset + width > sourceLength)
+                    throw new IndexOutOfRangeException($"Row index {indices[i]} is outside the source buffer.");
+                new ReadOnlySpan<float>(source + offset, width).CopyTo(new Span<float>(destination + (long)i * width, width));
+            }
+        }
+    }
 
     private struct OptimizerJob
     {

@@ -16,7 +16,7 @@ internal static unsafe class CpuGemm
     // A block (mc x kc, 0.5-0.7 MB) stays in the 1 MB L2; the packed B block (kc x nc) lives in L3.
     // kc: the widest B micro-panel (32 floats per k step) as large as L1d, so 256 on 32 KiB (Zen 4) and 384 on 48 KiB
     // (Zen 5: +10 % at 2048^3). It depends on the CPU alone, never on the thread count.
-    private static readonly int KcMax = BlockDepth(CpuCacheInfo.L1DataBytes);
+    private static readonly int s_kcMax = BlockDepth(CpuCacheInfo.L1DataBytes);
     private const int McMax = 480;
     private const int NcMax = 3072;
 
@@ -26,34 +26,11 @@ internal static unsafe class CpuGemm
     /// <summary>Below this many multiply-adds, handing work to another thread costs more than it saves.</summary>
     private const long ThreadMinWork = 32 * 32 * 32;
 
-    private static int _maxThreads = Math.Max(1, Environment.ProcessorCount);
-
     [ThreadStatic]
-    private static Workspace? _workspace;
+    private static Workspace? t_workspace;
 
-    /// <summary>Degree of parallelism (default <see cref="Environment.ProcessorCount"/>; values below 1 mean 1).</summary>
-    public static int MaxThreads
-    {
-        get => _maxThreads;
-        set => _maxThreads = Math.Max(1, value);
-    }
-
-    /// <summary>
-    /// C = alpha * op(A) * op(B) + beta * C, all matrices row-major. op(A) is m x k, op(B) is k x n, C is m x n.
-    /// transposeA: A is stored k x m (row-major, leading dimension lda); else m x k. Same for B (stored n x k when
-    /// transposed). beta == 0 overwrites C without reading it (C may contain NaN garbage).
-    /// </summary>
-    public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
-        => Multiply(GemmKernelKind.Auto, MaxThreads, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-
-    /// <summary>Span overload of <see cref="Multiply(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>.</summary>
-    public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => Multiply(GemmKernelKind.Auto, MaxThreads, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-
-    /// <summary>Span overload with the code path and thread count chosen by the caller (tests, benchmarks).</summary>
-    internal static void Multiply(GemmKernelKind kernel, int threads, bool transposeA, bool transposeB, int m, int n, int k,
+    /// <summary>Span overload of <see cref="Multiply(GemmKernelKind, int, bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>.</summary>
+    public static void Multiply(GemmKernelKind kernel, int threads, bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         ValidateSizes(transposeA, transposeB, m, n, k, lda, ldb, ldc);
@@ -66,8 +43,13 @@ internal static unsafe class CpuGemm
             Multiply(kernel, threads, transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
     }
 
-    /// <summary>Pointer overload with the code path and thread count chosen by the caller (tests, benchmarks).</summary>
-    internal static void Multiply(GemmKernelKind kernel, int threads, bool transposeA, bool transposeB, int m, int n, int k,
+    /// <summary>
+    /// C = alpha * op(A) * op(B) + beta * C, all matrices row-major, on up to <paramref name="threads"/> cores with the code
+    /// path <paramref name="kernel"/> (<see cref="GemmKernelKind.Auto"/>: chosen from the shape). op(A) is m x k, op(B) is
+    /// k x n, C is m x n. transposeA: A is stored k x m (row-major, leading dimension lda); else m x k. Same for B (stored
+    /// n x k when transposed). beta == 0 overwrites C without reading it (C may contain NaN garbage).
+    /// </summary>
+    public static void Multiply(GemmKernelKind kernel, int threads, bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
         ValidateSizes(transposeA, transposeB, m, n, k, lda, ldb, ldc);
@@ -160,7 +142,7 @@ internal static unsafe class CpuGemm
         int k = job.K;
 
         // Even block sizes (no thin trailing block); they depend on k alone, so partitions agree on every element.
-        int kBlocks = (k + KcMax - 1) / KcMax;
+        int kBlocks = (k + s_kcMax - 1) / s_kcMax;
         int kc = (k + kBlocks - 1) / kBlocks;
         int rows = i1 - i0, cols = j1 - j0;
         int mBlocks = (rows + McMax - 1) / McMax;
@@ -168,7 +150,7 @@ internal static unsafe class CpuGemm
         int nBlocks = (cols + NcMax - 1) / NcMax;
         int nc = RoundUp((cols + nBlocks - 1) / nBlocks, nr);
 
-        Workspace ws = _workspace ??= new Workspace();
+        Workspace ws = t_workspace ??= new Workspace();
         float* packA = ws.A((long)mc * kc);
         float* packB = ws.B((long)nc * kc);
         float* c = job.C;
@@ -241,7 +223,7 @@ internal static unsafe class CpuGemm
         if (m > 2 && (transposeB || (n & 7) != 0))
         {
             width = (n + 7) & ~7;
-            Workspace ws = _workspace ??= new Workspace();
+            Workspace ws = t_workspace ??= new Workspace();
             float* packed = ws.B((long)k * width);
             if (transposeB)
                 GemmPacking.PackStrided(b, ldb, n, k, packed, width);

@@ -19,7 +19,10 @@ internal static unsafe class CpuLossKernels
         int chunkRows = Math.Max(MinChunkRows, (rows + MaxChunks - 1) / MaxChunks);
         int chunks = (rows + chunkRows - 1) / chunkRows;
         double* sums = stackalloc double[4 * MaxChunks];
-        var kernel = new Chunks(loss, huberDelta, output, labels, weights, rows, k, gradient, scale, chunkRows, sums);
+        var loader = default(Loader);
+        LossHeads.Dispatch(loss, ref loader);
+        var kernel = new Chunks(loader.Rows, huberDelta, output, labels, weights, rows, k, NetworkDescription.LabelWidthOf(loss, k),
+            gradient, scale, chunkRows, sums);
         // A row costs about as much as k exponentials: worth a second core from a few hundred rows x classes on.
         CpuParallel.For(ref kernel, chunks, 1, rows * k >= 512 ? 2 : int.MaxValue, threads);
         double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
@@ -36,63 +39,38 @@ internal static unsafe class CpuLossKernels
         accumulator[LossAccumulator.WeightedSquaredError] += (float)sumSquared;
     }
 
+    /// <summary>The row loop of one head: the instantiation that <see cref="LossHeads.Dispatch"/> picks.</summary>
+    private struct Loader : ILossHeadConsumer
+    {
+        public delegate*<float, float*, float*, float*, int, int, int, int, float*, float, double*, void> Rows;
+
+        public void Invoke<THead>()
+            where THead : struct, ILossHead => Rows = &LossRows<THead>;
+    }
+
     /// <summary>Items are chunks of <c>chunkRows</c> rows; chunk c writes its four sums to sums[4c..4c+3].</summary>
-    private readonly struct Chunks(LossFunction loss, float huberDelta, float* output, float* labels, float* weights,
-        int rows, int k, float* gradient, float scale, int chunkRows, double* sums) : IRangeKernel
+    private readonly struct Chunks(delegate*<float, float*, float*, float*, int, int, int, int, float*, float, double*, void> lossRows,
+        float huberDelta, float* output, float* labels, float* weights, int rows, int k, int labelWidth, float* gradient, float scale,
+        int chunkRows, double* sums) : IRangeKernel
     {
         public void Run(int start, int end)
         {
             for (int c = start; c < end; c++)
-                LossRows(loss, huberDelta, output, labels, weights, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows), k, gradient, scale, sums + 4 * c);
+                lossRows(huberDelta, output, labels, weights, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows), k, labelWidth, gradient, scale, sums + 4 * c);
         }
     }
 
-    private static void LossRows(LossFunction loss, float huberDelta, float* output, float* labels, float* weights,
-        int start, int end, int k, float* gradient, float scale, double* sums)
+    private static void LossRows<THead>(float huberDelta, float* output, float* labels, float* weights, int start, int end, int k,
+        int labelWidth, float* gradient, float scale, double* sums)
+        where THead : struct, ILossHead
     {
         double sumLoss = 0, sumWeight = 0, sumCorrect = 0, sumSquared = 0;
-        int labelWidth = NetworkDescription.LabelWidthOf(loss, k);
         for (int r = start; r < end; r++)
         {
             float w = weights == null ? 1f : weights[r];
-            float* z = output + (long)r * k;
-            float* y = labels + (long)r * labelWidth;
-            float* g = gradient == null ? null : gradient + (long)r * k;
-            float rowLoss, correct = 0f, squared = 0f;
-            switch (loss)
-            {
-                case LossFunction.BinaryCrossEntropy:
-                    rowLoss = LossMath.BinaryCrossEntropy(z[0], y[0]);
-                    correct = (z[0] > 0f) == (y[0] > 0.5f) ? 1f : 0f;
-                    if (g != null)
-                        g[0] = scale * w * (ActivationMath.Sigmoid(z[0]) - y[0]);
-                    break;
-                case LossFunction.SoftmaxCrossEntropy:
-                    rowLoss = SoftmaxCrossEntropy(z, (int)y[0], k, g, scale * w, out correct);
-                    break;
-                default:
-                    rowLoss = 0f;
-                    for (int j = 0; j < k; j++)
-                    {
-                        float residual = z[j] - y[j];
-                        squared += residual * residual;
-                        if (loss == LossFunction.Squared)
-                        {
-                            rowLoss += residual * residual;
-                            if (g != null)
-                                g[j] = scale * w * 2f * residual / k;
-                        }
-                        else
-                        {
-                            rowLoss += LossMath.Huber(residual, huberDelta);
-                            if (g != null)
-                                g[j] = scale * w * LossMath.HuberGradient(residual, huberDelta) / k;
-                        }
-                    }
-                    rowLoss /= k;
-                    break;
-            }
-            sumLoss += (double)w * rowLoss;
+            var row = new Row(output + (long)r * k, labels + (long)r * labelWidth, gradient == null ? null : gradient + (long)r * k);
+            float loss = default(THead).Loss(row, k, huberDelta, scale * w, gradient != null, out float correct, out float squared);
+            sumLoss += (double)w * loss;
             sumWeight += w;
             sumCorrect += (double)w * correct;
             sumSquared += (double)w * squared;
@@ -103,23 +81,12 @@ internal static unsafe class CpuLossKernels
         sums[3] = sumSquared;
     }
 
-    // L = log Σ_j e^{z_j} − z_y through the max shift; ∂L/∂z_j = softmax_j − [j = y].
-    private static float SoftmaxCrossEntropy(float* z, int label, int k, float* g, float gradientScale, out float correct)
+    private readonly struct Row(float* z, float* y, float* g) : ILossRow
     {
-        float max = z[0];
-        int argMax = 0;
-        for (int j = 1; j < k; j++)
-            if (z[j] > max) { max = z[j]; argMax = j; }
-        double sum = 0;
-        for (int j = 0; j < k; j++)
-            sum += Math.Exp(z[j] - max);
-        correct = argMax == label ? 1f : 0f;
-        if (g != null)
-        {
-            double inverse = 1.0 / sum;
-            for (int j = 0; j < k; j++)
-                g[j] = gradientScale * ((float)(Math.Exp(z[j] - max) * inverse) - (j == label ? 1f : 0f));
-        }
-        return (float)(max + Math.Log(sum) - z[label]);
+        public float Output(int j) => z[j];
+
+        public float Label(int j) => y[j];
+
+        public void SetGradient(int j, float value) => g[j] = value;
     }
 }

@@ -11,18 +11,18 @@ namespace Mlp.Gpu.Backends.Cpu;
 internal static unsafe class CpuWorkerPool
 {
     /// <summary>How long an idle worker spins before it blocks.</summary>
-    private static readonly long _spinTicks = Stopwatch.Frequency / 5000; // 200 microseconds
+    private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 microseconds
 
-    private static readonly Lock _runLock = new();
-    private static Worker[] _workers = [];
-    private static delegate*<void*, int, int, void> _body;
-    private static void* _state;
-    private static int _parts;
-    private static readonly PaddedCounters _counters = new();
-    private static Exception? _error;
+    private static readonly Lock s_runLock = new();
+    private static Worker[] s_workers = [];
+    private static delegate*<void*, int, int, void> s_body;
+    private static void* s_state;
+    private static int s_parts;
+    private static readonly PaddedCounters s_counters = new();
+    private static Exception? s_error;
 
     [ThreadStatic]
-    private static bool _insideJob;
+    private static bool t_insideJob;
 
     /// <summary>
     /// Runs body(state, part, parts) for every part in [0, parts) and returns when all are done. Parts run on
@@ -31,7 +31,7 @@ internal static unsafe class CpuWorkerPool
     /// </summary>
     public static void Run(delegate*<void*, int, int, void> body, void* state, int parts)
     {
-        if (parts <= 1 || _insideJob || !_runLock.TryEnter())
+        if (parts <= 1 || t_insideJob || !s_runLock.TryEnter())
         {
             RunInline(body, state, parts);
             return;
@@ -39,13 +39,13 @@ internal static unsafe class CpuWorkerPool
 
         try
         {
-            _insideJob = true;
+            t_insideJob = true;
             Worker[] workers = EnsureWorkers(parts - 1);
-            _body = body;
-            _state = state;
-            _parts = parts;
-            _error = null;
-            Volatile.Write(ref _counters.Pending, parts - 1);
+            s_body = body;
+            s_state = state;
+            s_parts = parts;
+            s_error = null;
+            Volatile.Write(ref s_counters.Pending, parts - 1);
             for (int w = 0; w < parts - 1; w++)
                 workers[w].Signal();
 
@@ -53,28 +53,28 @@ internal static unsafe class CpuWorkerPool
 
             // Parts are balanced, so the others finish about now: spin, and yield only if a worker was descheduled.
             long start = Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _counters.Pending) != 0)
+            while (Volatile.Read(ref s_counters.Pending) != 0)
             {
-                if (Stopwatch.GetTimestamp() - start < _spinTicks)
+                if (Stopwatch.GetTimestamp() - start < s_spinTicks)
                     Thread.SpinWait(8);
                 else
                     Thread.Yield();
             }
 
-            if (_error is { } error)
+            if (s_error is { } error)
                 throw new AggregateException(error);
         }
         finally
         {
-            _insideJob = false;
-            _runLock.Exit();
+            t_insideJob = false;
+            s_runLock.Exit();
         }
     }
 
     private static void RunInline(delegate*<void*, int, int, void> body, void* state, int parts)
     {
-        bool outer = !_insideJob;
-        _insideJob = true;
+        bool outer = !t_insideJob;
+        t_insideJob = true;
         try
         {
             for (int p = 0; p < Math.Max(parts, 1); p++)
@@ -83,20 +83,20 @@ internal static unsafe class CpuWorkerPool
         finally
         {
             if (outer)
-                _insideJob = false;
+                t_insideJob = false;
         }
     }
 
     private static Worker[] EnsureWorkers(int count)
     {
-        Worker[] workers = _workers;
+        Worker[] workers = s_workers;
         if (workers.Length >= count)
             return workers;
         var grown = new Worker[count];
         Array.Copy(workers, grown, workers.Length);
         for (int i = workers.Length; i < count; i++)
             grown[i] = new Worker(i + 1);
-        _workers = grown;
+        s_workers = grown;
         return grown;
     }
 
@@ -127,14 +127,14 @@ internal static unsafe class CpuWorkerPool
 
         private void Loop()
         {
-            _insideJob = true; // a body that calls Run from a worker runs its parts inline
+            t_insideJob = true; // a body that calls Run from a worker runs its parts inline
             int seen = 0;
             while (true)
             {
                 long start = Stopwatch.GetTimestamp();
                 while (Volatile.Read(ref _signal.Pending) == seen)
                 {
-                    if (Stopwatch.GetTimestamp() - start < _spinTicks)
+                    if (Stopwatch.GetTimestamp() - start < s_spinTicks)
                     {
                         Thread.SpinWait(8);
                         continue;
@@ -152,14 +152,14 @@ internal static unsafe class CpuWorkerPool
                 seen++;
                 try
                 {
-                    _body(_state, _part, _parts);
+                    s_body(s_state, _part, s_parts);
                 }
                 catch (Exception e)
                 {
-                    Interlocked.CompareExchange(ref _error, e, null);
+                    Interlocked.CompareExchange(ref s_error, e, null);
                 }
 
-                Interlocked.Decrement(ref _counters.Pending);
+                Interlocked.Decrement(ref s_counters.Pending);
             }
         }
     }

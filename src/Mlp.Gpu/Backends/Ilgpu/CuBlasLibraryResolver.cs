@@ -12,14 +12,14 @@ namespace Mlp.Gpu.Backends.Ilgpu;
 /// </summary>
 internal static class CuBlasLibraryResolver
 {
-    private static readonly string[] LinuxFallbacks = ["libcublas.so.13", "libcublas.so.12", "libcublas.so"];
-    private static readonly string[] WindowsFallbacks = ["cublas64_13.dll", "cublas64_12.dll"];
-    private static int _registered;
+    private static readonly string[] s_linuxFallbacks = ["libcublas.so.13", "libcublas.so.12", "libcublas.so"];
+    private static readonly string[] s_windowsFallbacks = ["cublas64_13.dll", "cublas64_12.dll"];
+    private static int s_registered;
 
     /// <summary>Registers the resolver (idempotent, thread-safe).</summary>
     public static void Register()
     {
-        if (Interlocked.Exchange(ref _registered, 1) != 0)
+        if (Interlocked.Exchange(ref s_registered, 1) != 0)
             return;
         try
         {
@@ -39,7 +39,7 @@ internal static class CuBlasLibraryResolver
             return IntPtr.Zero; // not ours: the default probing handles it
         if (NativeLibrary.TryLoad(libraryName, assembly, searchPath, out var handle))
             return handle;
-        foreach (var name in linux ? LinuxFallbacks : WindowsFallbacks)
+        foreach (var name in linux ? s_linuxFallbacks : s_windowsFallbacks)
             if (NativeLibrary.TryLoad(name, assembly, searchPath, out handle))
                 return handle;
         return IntPtr.Zero;

@@ -4,46 +4,63 @@ using ILGPU.Runtime;
 namespace Mlp.Gpu.Backends.Ilgpu;
 
 /// <summary>
-/// Bias + activation forward and activation backward, one thread per element, with the scalar definitions of
-/// <see cref="ActivationMath"/> (the activation is a launch argument: one compiled kernel serves all of them, and the
-/// switch on it is uniform across the launch).
+/// Bias + activation forward and activation backward, one thread per element, generic over the <see cref="IActivation"/>
+/// struct; an activation's two kernels are compiled at its first use and kept.
 /// </summary>
-internal sealed class IlgpuActivationKernels
+internal sealed class IlgpuActivationKernels(Accelerator accelerator)
 {
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, Activation, int> _forward;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Activation> _backward;
+    private readonly Loader[] _kernels = new Loader[Enum.GetValues<Activation>().Length];
 
-    public IlgpuActivationKernels(Accelerator accelerator)
-    {
-        _forward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, Activation, int>(ForwardKernel);
-        _backward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Activation>(BackwardKernel);
-    }
-
-    /// <summary>z[r, :] += b; a = s(z) when <paramref name="a"/> is given (otherwise <paramref name="a"/> must be null).</summary>
+    /// <summary>z[r, :] += b; a = s(z) when <paramref name="a"/> is given.</summary>
     public void BiasActivation(AcceleratorStream stream, ArrayView<float> z, ArrayView<float> bias, ArrayView<float>? a,
         int columns, Activation activation)
     {
         if (z.Length > 0)
-            _forward(stream, (int)z.Length, z, bias, a ?? z, columns, activation, a.HasValue ? 1 : 0);
+            Kernels(activation).Forward!(stream, (int)z.Length, z, bias, a ?? z, columns, a.HasValue ? 1 : 0);
     }
 
     /// <summary>delta ⊙= s'(z), given a = s(z).</summary>
     public void Backward(AcceleratorStream stream, ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, Activation activation)
     {
         if (activation != Activation.Identity && delta.Length > 0)
-            _backward(stream, (int)delta.Length, delta, z, a, activation);
+            Kernels(activation).Backward!(stream, (int)delta.Length, delta, z, a);
+    }
+
+    private Loader Kernels(Activation activation)
+    {
+        ref var kernels = ref _kernels[(int)activation];
+        if (kernels.Forward is null)
+        {
+            kernels = new Loader(accelerator);
+            Activations.Dispatch(activation, ref kernels);
+        }
+        return kernels;
+    }
+
+    private struct Loader(Accelerator accelerator) : IActivationConsumer
+    {
+        public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? Forward;
+        public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? Backward;
+
+        public void Invoke<T>()
+            where T : struct, IActivation
+        {
+            Forward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(ForwardKernel<T>);
+            Backward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(BackwardKernel<T>);
+        }
     }
 
     // z = z + b (broadcast over rows); a = s(z). Without an a buffer, a aliases z and is not written (writeA = 0; kernel arguments must be blittable, so no bool).
-    private static void ForwardKernel(Index1D i, ArrayView<float> z, ArrayView<float> bias, ArrayView<float> a,
-        int columns, Activation activation, int writeA)
+    private static void ForwardKernel<T>(Index1D i, ArrayView<float> z, ArrayView<float> bias, ArrayView<float> a, int columns, int writeA)
+        where T : struct, IActivation
     {
         float zi = z[i] + bias[i % columns];
         z[i] = zi;
         if (writeA != 0)
-            a[i] = ActivationMath.Apply(activation, zi);
+            a[i] = default(T).Forward(zi);
     }
 
-    private static void BackwardKernel(Index1D i, ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, Activation activation) =>
-        delta[i] *= ActivationMath.Derivative(activation, z[i], a[i]);
+    private static void BackwardKernel<T>(Index1D i, ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a)
+        where T : struct, IActivation =>
+        delta[i] = default(T).Backward(delta[i], z[i], a[i]);
 }

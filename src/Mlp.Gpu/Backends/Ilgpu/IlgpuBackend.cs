@@ -10,8 +10,9 @@ namespace Mlp.Gpu.Backends.Ilgpu;
 /// <summary>
 /// The GPU backend: ILGPU kernels for everything element-wise and for the reductions, GEMM through cuBLAS on CUDA and a
 /// tiled ILGPU kernel elsewhere (OpenCL, the CPU simulator). It owns its ILGPU context and accelerator; kernels are
-/// compiled once, when the backend is created, and every launch and copy goes to the accelerator's default stream (the
-/// one cuBLAS is bound to), so work runs in issue order and only downloads wait for the device.
+/// compiled once (those generic over an activation or loss head at their first use, the others with the backend), and
+/// every launch and copy goes to the accelerator's default stream (the one cuBLAS is bound to), so work runs in issue
+/// order and only downloads wait for the device.
 /// </summary>
 internal sealed class IlgpuBackend : IBackend
 {
@@ -74,22 +75,10 @@ internal sealed class IlgpuBackend : IBackend
     public AcceleratorType AcceleratorType => _accelerator.AcceleratorType;
 
     /// <inheritdoc/>
-    public DeviceBuffer<float> Allocate(int length)
-    {
-        var buffer = new IlgpuBuffer<float>(this, _accelerator, CheckLength(length));
-        if (length > 0)
-            buffer.View.MemSetToZero(_stream);
-        return buffer;
-    }
+    public DeviceBuffer<float> Allocate(int length) => Zeroed<float>(length);
 
     /// <inheritdoc/>
-    public DeviceBuffer<int> AllocateIndices(int length)
-    {
-        var buffer = new IlgpuBuffer<int>(this, _accelerator, CheckLength(length));
-        if (length > 0)
-            buffer.View.MemSetToZero(_stream);
-        return buffer;
-    }
+    public DeviceBuffer<int> AllocateIndices(int length) => Zeroed<int>(length);
 
     /// <inheritdoc/>
     public DeviceBuffer<float> Share(float[] source)
@@ -221,9 +210,6 @@ internal sealed class IlgpuBackend : IBackend
         _optimizer.Update(_stream, step, w, g, m, v);
     }
 
-    /// <summary>Waits for all work issued so far (tests and timings; the interface's downloads already wait).</summary>
-    public void Synchronize() => _stream.Synchronize();
-
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -263,10 +249,14 @@ internal sealed class IlgpuBackend : IBackend
         }
     }
 
-    private static int CheckLength(int length)
+    private IlgpuBuffer<T> Zeroed<T>(int length)
+        where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return length;
+        var buffer = new IlgpuBuffer<T>(this, _accelerator, length);
+        if (length > 0)
+            buffer.View.MemSetToZero(_stream);
+        return buffer;
     }
 
     private static long CheckMatrix(int rows, int columns)

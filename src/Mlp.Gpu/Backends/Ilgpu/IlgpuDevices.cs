@@ -20,12 +20,12 @@ internal static class IlgpuDevices
     /// </summary>
     public static CPUDevice CpuSimulator { get; } = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 16, numMultiprocessors: 1);
 
-    private static volatile bool _noGpu;
+    private static volatile bool s_noGpu;
 
     /// <summary>The backend on the best GPU (CUDA first, then OpenCL), or null when there is none.</summary>
     public static IlgpuBackend? TryCreateGpuBackend()
     {
-        if (_noGpu)
+        if (s_noGpu)
             return null;
         Context context;
         try
@@ -34,14 +34,14 @@ internal static class IlgpuDevices
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or InvalidOperationException)
         {
-            _noGpu = true; // a broken or absent driver stack means no usable GPU
+            s_noGpu = true; // a broken or absent driver stack means no usable GPU
             return null;
         }
         var device = Best(context, AcceleratorType.Cuda) ?? Best(context, AcceleratorType.OpenCL);
         if (device is null)
         {
             context.Dispose();
-            _noGpu = true;
+            s_noGpu = true;
             return null;
         }
         return new IlgpuBackend(context, device);
