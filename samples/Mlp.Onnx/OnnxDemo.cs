@@ -47,7 +47,7 @@ public static class OnnxDemo
 
             // 2. Score the raw test rows with ONNX Runtime, all in one call.
             var test = ml.Data.Cache(split.TestSet);
-            int rows = (int)test.GetRowCount()!.Value;
+            int rows = CountRows(test);
             using var session = new InferenceSession(path);
             var inputs = OnnxInputs.FromDataView(session, test, rows);
             float[] onnxProbability;
@@ -89,5 +89,14 @@ public static class OnnxDemo
             output.WriteLine();
         }
         return results;
+    }
+
+    private static int CountRows(IDataView data)
+    {
+        using var cursor = data.GetRowCursor([]);
+        int rows = 0;
+        while (cursor.MoveNext())
+            rows++;
+        return rows;
     }
 }
