@@ -159,6 +159,49 @@ public sealed class OnnxExportTests
         }
     }
 
+    /// <summary>The user guide's example columns, without a label.</summary>
+    public class Patient
+    {
+        public float Age { get; set; }
+
+        public float Chol { get; set; }
+
+        public float Thalach { get; set; }
+    }
+
+    /// <summary>The same with the label, for training.</summary>
+    public sealed class LabelledPatient : Patient
+    {
+        public bool Label { get; set; }
+    }
+
+    [TestMethod]
+    public void UserGuideExampleScoresFromTheThreeRawColumnsAlone()
+    {
+        // The user guide's C# example: the quick start's pipeline, exported from a data view whose columns are the
+        // three features only (the converter walks back to the data's source, so that source must lack the label).
+        var ml = new MLContext(seed: 1);
+        var random = new Random(8);
+        var patients = Enumerable.Range(0, Rows).Select(_ => new LabelledPatient
+        {
+            Age = 30 + 50 * (float)random.NextDouble(),
+            Chol = 150 + 200 * (float)random.NextDouble(),
+            Thalach = 90 + 110 * (float)random.NextDouble(),
+        }).ToArray();
+        foreach (var p in patients)
+            p.Label = (p.Age - 55) / 25 + (p.Chol - 250) / 100 - (p.Thalach - 145) / 55 > 0;
+        var model = ml.Transforms.Concatenate("Features", "Age", "Chol", "Thalach")
+            .Append(ml.Transforms.NormalizeMinMax("Features"))
+            .Append(ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 5 }))
+            .Fit(ml.Data.LoadFromEnumerable(patients));
+        var features = ml.Data.LoadFromEnumerable(patients.Select(p => new Patient { Age = p.Age, Chol = p.Chol, Thalach = p.Thalach }).ToArray());
+        byte[] onnx = OnnxParity.Export(ml, model, features);
+
+        using var session = new InferenceSession(onnx);
+        CollectionAssert.AreEquivalent(new[] { "Age", "Chol", "Thalach" }, session.InputMetadata.Keys.ToArray());
+        Report(OnnxParity.Compare(onnx, model, features, "Score", "Probability", "PredictedLabel"));
+    }
+
     [TestMethod]
     public void OnnxRuntimeLoadsItsNativeLibraryFromTheNuGetPackage()
     {
