@@ -195,7 +195,8 @@ public sealed class OnnxExportTests
             .Append(ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 5 }))
             .Fit(ml.Data.LoadFromEnumerable(patients));
         var features = ml.Data.LoadFromEnumerable(patients.Select(p => new Patient { Age = p.Age, Chol = p.Chol, Thalach = p.Thalach }).ToArray());
-        byte[] onnx = OnnxParity.Export(ml, model, features);
+        // As in the guide: the converter needs the schema only, so an empty list of inputs will do.
+        byte[] onnx = OnnxParity.Export(ml, model, ml.Data.LoadFromEnumerable(new List<Patient>()));
 
         using var session = new InferenceSession(onnx);
         CollectionAssert.AreEquivalent(new[] { "Age", "Chol", "Thalach" }, session.InputMetadata.Keys.ToArray());
