@@ -8,8 +8,9 @@ namespace Mlp.Benchmarks;
 
 /// <summary>
 /// W4: inference with the W1 network (784-256-128-10, softmax): per-row latency of ML.NET's PredictionEngine (and of
-/// the core's NetworkPredictor), and rows/s of model.Transform over 10,000 rows with the Score column read,
-/// optionally next to PyTorch and scikit-learn (eng/bench/peers.py W4).
+/// the core's NetworkPredictor), and rows/s of model.Transform over 10,000 rows with the Score column read, next to
+/// the same network exported to ONNX and scored by ONNX Runtime, optionally next to PyTorch and scikit-learn
+/// (eng/bench/peers.py W4).
 /// </summary>
 internal static class InferenceBenchmark
 {
@@ -56,10 +57,20 @@ internal static class InferenceBenchmark
 
         double batchRowsPerSecond = 1.0 / BenchmarkUtil.MedianSeconds(() => ReadScores(scoring.Transform(data)), repetitions: 5, batchSeconds: 0.5) * Rows;
 
+        // The same network exported to ONNX and scored by ONNX Runtime on the peers' thread count.
+        using var onnx = new OnnxRuntimeScoring(ml, scoring, data, threads);
+        var allRows = rows.Select(r => r.Features).ToArray();
+        var batchInputs = onnx.Inputs(allRows, Rows);
+        var oneRowInputs = Enumerable.Range(0, 16).Select(i => onnx.Inputs([allRows[i]], 1)).ToArray();
+        double onnxLatency = MedianLatency(i => onnx.Score(oneRowInputs[i % oneRowInputs.Length]));
+        double onnxRowsPerSecond = 1.0 / BenchmarkUtil.MedianSeconds(() => onnx.Score(batchInputs), repetitions: 5, batchSeconds: 0.5) * Rows;
+        foreach (var value in batchInputs.Values.Concat(oneRowInputs.SelectMany(i => i.Values)))
+            value.Dispose();
+
         Console.WriteLine($"# W4 inference, W1 network 784-256-128-10, {threads} threads for the peers");
         Console.WriteLine();
-        Console.WriteLine("| measure | ours (PredictionEngine / Transform) | ours (NetworkPredictor) | PyTorch | scikit-learn | ours / best peer |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| measure | ours (PredictionEngine / Transform) | ours (NetworkPredictor) | our export in ONNX Runtime | PyTorch | scikit-learn | ours / best peer |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         double? torchLatency = null, sklearnLatency = null, torchRows = null, sklearnRows = null;
         if (peers)
         {
@@ -72,9 +83,9 @@ internal static class InferenceBenchmark
         }
         double bestLatency = Math.Min(torchLatency ?? double.PositiveInfinity, sklearnLatency ?? double.PositiveInfinity);
         double bestRows = Math.Max(torchRows ?? 0, sklearnRows ?? 0);
-        Console.WriteLine($"| one row, median latency (us) | {engineLatency:F1} | {coreLatency:F1} | {F(torchLatency)} | {F(sklearnLatency)} | " +
+        Console.WriteLine($"| one row, median latency (us) | {engineLatency:F1} | {coreLatency:F1} | {onnxLatency:F1} | {F(torchLatency)} | {F(sklearnLatency)} | " +
             (double.IsFinite(bestLatency) ? $"{engineLatency / bestLatency:F2}x the latency" : "-") + " |");
-        Console.WriteLine($"| 10k rows, rows/s | {batchRowsPerSecond:N0} | - | {F(torchRows, "N0")} | {F(sklearnRows, "N0")} | " +
+        Console.WriteLine($"| 10k rows, rows/s | {batchRowsPerSecond:N0} | - | {onnxRowsPerSecond:N0} | {F(torchRows, "N0")} | {F(sklearnRows, "N0")} | " +
             (bestRows > 0 ? $"{batchRowsPerSecond / bestRows:F2}x" : "-") + " |");
 
         TransformBound.Print(ml, data, rows.Select(r => r.Features).ToArray(), predictor, flat, ReadScores, batchRowsPerSecond, bestRows);

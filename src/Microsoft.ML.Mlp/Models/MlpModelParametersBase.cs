@@ -1,7 +1,9 @@
 using System.Buffers;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp.Models;
+using Microsoft.ML.Trainers.Mlp.Onnx;
 using Microsoft.ML.Trainers.Mlp.Persistence;
 using Mlp.Gpu;
 
@@ -30,7 +32,7 @@ namespace Microsoft.ML.Trainers.Mlp;
 /// checks them first and reports every failure as one <see cref="InvalidDataException"/>.
 /// </para>
 /// </remarks>
-public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOutput>, IValueMapper, IMlpModel
+public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOutput>, IValueMapper, IMlpModel, ISingleCanSaveOnnx
 {
     private readonly MlpNetwork _network;
     private readonly NetworkPredictor _predictor;
@@ -126,6 +128,10 @@ public abstract class MlpModelParametersBase<TOutput> : ModelParametersBase<TOut
     private protected abstract DataViewType OutputType { get; }
 
     private protected abstract ValueMapper<VBuffer<float>, TOutput> CreateMapper();
+
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
+
+    bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn) => MlpOnnxExporter.Save(_network, ctx, outputNames, featureColumn);
 
     DataViewType IValueMapper.InputType => _inputType;
 
