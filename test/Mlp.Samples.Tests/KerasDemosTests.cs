@@ -10,7 +10,7 @@ public sealed class KerasDemosTests
     {
         using var folder = new TempFolder("mlp-keras-");
         var log = new StringWriter();
-        var result = SyntheticDemo.Run(new SyntheticOptions { TrainRows = 2000, TestRows = 500, Epochs = 15, OutputFolder = folder.Path }, log);
+        var result = SyntheticDemo.Run(new SyntheticOptions { TrainRows = 5000, TestRows = 500, Epochs = 15, OutputFolder = folder.Path }, log);
 
         var mlp = result.Models[0];
         var linear = result.Models[1];
