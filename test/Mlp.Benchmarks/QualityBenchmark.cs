@@ -16,7 +16,7 @@ namespace Mlp.Benchmarks;
 internal static class QualityBenchmark
 {
     public const string Usage = "test-set quality of the MLP vs scikit-learn and ML.NET's trainers on every shared data set "
-        + "[--splits N] [--datasets a,b] [--max-rows N] [--test-fraction F] [--no-sklearn] [--out FILE]";
+        + "[--splits N] [--datasets a,b] [--max-rows N] [--test-fraction F] [--models a,b] [--threads N] [--no-sklearn] [--out FILE]";
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -27,12 +27,16 @@ internal static class QualityBenchmark
         string? maxRowsText = BenchmarkUtil.Option(args, "--max-rows");
         int? maxRows = maxRowsText is null ? null : int.Parse(maxRowsText, Invariant);
         string[] names = (BenchmarkUtil.Option(args, "--datasets") ?? string.Join(",", QualityDatasets.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries);
-        bool sklearn = !BenchmarkUtil.Flag(args, "--no-sklearn");
+        int threads = int.Parse(BenchmarkUtil.Option(args, "--threads") ?? "1", Invariant);
+        string[]? modelFilter = BenchmarkUtil.Option(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        bool sklearn = !BenchmarkUtil.Flag(args, "--no-sklearn") && (modelFilter is null || modelFilter.Any(f => QualityModels.ScikitLearnRow.Contains(f, StringComparison.OrdinalIgnoreCase)));
         string? outFile = BenchmarkUtil.Option(args, "--out");
         if (splits < 2)
             throw new ArgumentException($"--splits must be at least 2 (a standard deviation needs two splits); got {splits}.");
         if (testFraction is <= 0 or >= 1)
             throw new ArgumentException($"--test-fraction must be in (0, 1); got {testFraction.ToString(Invariant)}.");
+        if (threads < 1)
+            throw new ArgumentException($"--threads must be at least 1; got {threads}.");
         if (maxRows < 0)
             throw new ArgumentException($"--max-rows must be 0 (all rows) or positive; got {maxRows}.");
         foreach (string name in names.Where(n => !QualityDatasets.Names.Contains(n)))
@@ -59,7 +63,13 @@ internal static class QualityBenchmark
             int cap = maxRows ?? data.DefaultRowCap;
             int used = cap == 0 ? data.Rows : Math.Min(cap, data.Rows);
             var splitRows = Enumerable.Range(0, splits).Select(seed => Split(data.Rows, used, testFraction, seed)).ToArray();
-            var models = QualityModels.For(data.Task);
+            var models = QualityModels.For(data.Task, threads)
+                .Where(m => m.Name is QualityModels.DefaultsRow or QualityModels.TunedRow
+                    || (modelFilter is null ? !data.CostlyModels.Contains(m.Name) : modelFilter.Any(f => m.Name.Contains(f, StringComparison.OrdinalIgnoreCase))))
+                .ToList();
+            string skipped = modelFilter is null && data.CostlyModels.Length > 0
+                ? $" ({string.Join(", ", data.CostlyModels)} left out for its cost: name it in --models to run it)"
+                : "";
             var results = models.ToDictionary(m => m.Name, _ => new List<Dictionary<string, double>>());
 
             for (int s = 0; s < splits; s++)
@@ -71,7 +81,9 @@ internal static class QualityBenchmark
                 {
                     var context = new MLContext(seed: s);
                     var clock = Stopwatch.StartNew();
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     var metrics = QualityModels.FitAndEvaluate(context, data.Task, model.Pipeline(context), trainView, testView);
+                    metrics["cpu_seconds"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
                     metrics["seconds"] = clock.Elapsed.TotalSeconds;
                     results[model.Name].Add(metrics);
                     Console.Error.WriteLine($"{name} split {s}: {model.Name} {string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value:F3}"))}");
@@ -82,18 +94,18 @@ internal static class QualityBenchmark
             if (sklearn)
             {
                 Console.Error.WriteLine($"{name}: scikit-learn on {splits} splits");
-                var theirs = ScikitLearn(data, splitRows);
+                var theirs = ScikitLearn(data, splitRows, threads);
                 rows.Insert(2, new(QualityModels.ScikitLearnRow, theirs ?? []));
             }
 
             string[] metricNames = Metrics(data.Task);
             string sizes = used < data.Rows ? $"{used:N0} of {data.Rows:N0} rows drawn at random per split" : $"{data.Rows:N0} rows";
-            Write($"### {name}: {data.Task.ToString().ToLowerInvariant()}, {sizes}, {data.Columns} features, train {splitRows[0].Train.Length:N0} / test {splitRows[0].Test.Length:N0}");
+            Write($"### {name}: {data.Task.ToString().ToLowerInvariant()}, {sizes}, {data.Columns} features, train {splitRows[0].Train.Length:N0} / test {splitRows[0].Test.Length:N0}{skipped}");
             Write("");
-            Write($"| model | {string.Join(" | ", metricNames.Select(Title))} | fit + score s |");
+            Write($"| model | {string.Join(" | ", metricNames.Select(Title))} | CPU s per split |");
             Write($"|---|{string.Concat(metricNames.Select(_ => "---:|"))}---:|");
             foreach (var (model, runs) in rows)
-                Write($"| {model} | {string.Join(" | ", metricNames.Select(m => MeanSd(runs, m)))} | {Mean(runs, "seconds"):F2} |");
+                Write($"| {model} | {string.Join(" | ", metricNames.Select(m => MeanSd(runs, m)))} | {Mean(runs, "cpu_seconds"):F2} |");
             Write("");
 
             foreach (string metric in metricNames)
@@ -171,7 +183,7 @@ internal static class QualityBenchmark
     }
 
     /// <summary>Runs eng/bench/quality_sklearn.py on the same rows and splits; null (with a message) when it cannot run.</summary>
-    private static List<Dictionary<string, double>>? ScikitLearn(QualityDataset data, (int[] Train, int[] Test)[] splits)
+    private static List<Dictionary<string, double>>? ScikitLearn(QualityDataset data, (int[] Train, int[] Test)[] splits, int threads)
     {
         string? root = BenchmarkUtil.RepoRoot();
         if (root is null)
@@ -201,6 +213,8 @@ internal static class QualityBenchmark
                 RedirectStandardError = true,
             };
             start.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+            start.Environment["OMP_NUM_THREADS"] = threads.ToString(Invariant);
+            start.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(Invariant);
             start.Environment.Remove("OPENBLAS_CORETYPE");
             start.Environment.Remove("OPENBLAS_L2_SIZE");
             using var process = Process.Start(start)!;
@@ -254,8 +268,9 @@ internal static class QualityBenchmark
         string paired = theirs.Count == ours.Count && ours.Count > 0
             ? $"{ours.Zip(theirs).Average(p => p.First[metric] - p.Second[metric]):+0.000;-0.000} ± {Sd(ours.Zip(theirs).Select(p => p.First[metric] - p.Second[metric]).ToList()):F3}"
             : "-";
-        return $"| {dataset} | {Title(metric)} | {MeanSd(ours, metric)} | {MeanSd(byName[QualityModels.TunedRow], metric)} | {MeanSd(theirs, metric)} | "
-            + $"{best.Key} {Mean(best.Value, metric):F3} | {paired} |";
+        string baseline = best.Value is null ? "-" : $"{best.Key} {Mean(best.Value, metric):F3}";
+        return $"| {dataset} | {Title(metric)} | {MeanSd(ours, metric)} | {MeanSd(byName[QualityModels.TunedRow], metric)} | {MeanSd(theirs, metric)} | {baseline} |"
+            + $" {paired} |";
     }
 
     // The CPU model as lscpu prints it ("Model name"), read from /proc/cpuinfo.

@@ -24,12 +24,15 @@ internal static class QualityModels
     public const string TunedRow = "Mlp tuned";
 
     /// <summary>The ML.NET models for <paramref name="task"/>, in table order (the scikit-learn row goes after the MLP rows).</summary>
-    public static IReadOnlyList<QualityModel> For(QualityTask task) => task switch
+    /// <param name="task">The task of the data set.</param>
+    /// <param name="threads">NumberOfThreads of the MLP rows: their models do not depend on it (the CPU backend computes
+    /// the same bits for any thread count), only their speed does.</param>
+    public static IReadOnlyList<QualityModel> For(QualityTask task, int threads) => task switch
     {
         QualityTask.Binary =>
         [
-            new(DefaultsRow, ml => Scaled(ml, ml.BinaryClassification.Trainers.Mlp())),
-            new(TunedRow, ml => Scaled(ml, ml.BinaryClassification.Trainers.Mlp(Tuned(new MlpBinaryTrainer.Options())))),
+            new(DefaultsRow, ml => Scaled(ml, ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { NumberOfThreads = threads }))),
+            new(TunedRow, ml => Scaled(ml, ml.BinaryClassification.Trainers.Mlp(Tuned(new MlpBinaryTrainer.Options { NumberOfThreads = threads })))),
             new("LinearSvm", ml => Scaled(ml, ml.BinaryClassification.Trainers.LinearSvm())),
             new("LdSvm", ml => Scaled(ml, ml.BinaryClassification.Trainers.LdSvm())),
             new("FastTree", ml => Scaled(ml, ml.BinaryClassification.Trainers.FastTree())),
@@ -37,8 +40,8 @@ internal static class QualityModels
         ],
         QualityTask.Multiclass =>
         [
-            new(DefaultsRow, ml => Multiclass(ml, ml.MulticlassClassification.Trainers.Mlp())),
-            new(TunedRow, ml => Multiclass(ml, ml.MulticlassClassification.Trainers.Mlp(Tuned(new MlpMulticlassTrainer.Options())))),
+            new(DefaultsRow, ml => Multiclass(ml, ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options { NumberOfThreads = threads }))),
+            new(TunedRow, ml => Multiclass(ml, ml.MulticlassClassification.Trainers.Mlp(Tuned(new MlpMulticlassTrainer.Options { NumberOfThreads = threads })))),
             new("OneVersusAll(LinearSvm)", ml => Multiclass(ml, ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.LinearSvm()))),
             new("OneVersusAll(LdSvm)", ml => Multiclass(ml, ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.LdSvm()))),
             new("OneVersusAll(FastTree)", ml => Multiclass(ml, ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree()))),
@@ -46,8 +49,8 @@ internal static class QualityModels
         ],
         QualityTask.Regression =>
         [
-            new(DefaultsRow, ml => Scaled(ml, ml.Regression.Trainers.Mlp())),
-            new(TunedRow, ml => Scaled(ml, ml.Regression.Trainers.Mlp(Tuned(new MlpRegressionTrainer.Options())))),
+            new(DefaultsRow, ml => Scaled(ml, ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { NumberOfThreads = threads }))),
+            new(TunedRow, ml => Scaled(ml, ml.Regression.Trainers.Mlp(Tuned(new MlpRegressionTrainer.Options { NumberOfThreads = threads })))),
             new("FastTree", ml => Scaled(ml, ml.Regression.Trainers.FastTree())),
             new("Sdca", ml => Scaled(ml, ml.Regression.Trainers.Sdca())),
         ],
