@@ -32,7 +32,7 @@ internal sealed record QualityDataset(string Name, QualityTask Task, float[] Fea
 internal static class QualityDatasets
 {
     /// <summary>The data set names, in the order the benchmark runs them.</summary>
-    public static readonly string[] Names = ["heart", "breast-cancer", "boston", "optdigits", "adult", "bike", "mnist"];
+    public static readonly string[] Names = ["heart", "breast-cancer", "adult", "optdigits", "mnist", "boston", "bike"];
 
     /// <summary>Loads <paramref name="name"/> (one of <see cref="Names"/>) from <paramref name="folder"/>.</summary>
     public static QualityDataset Load(MLContext ml, string name, string folder) => name switch
