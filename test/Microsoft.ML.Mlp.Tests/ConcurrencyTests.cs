@@ -2,6 +2,9 @@ using Mlp.Testing;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
 
 namespace Microsoft.ML.Mlp.Tests;
 

@@ -5,6 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Trainers.Mlp;
 using Microsoft.ML.Transforms;
 using Mlp.Gpu;
+using Mlp.Gpu.Network;
 
 namespace Microsoft.ML.Mlp.Tests;
 

@@ -2,6 +2,10 @@ using Mlp.Testing;
 using System.Globalization;
 using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Microsoft.ML.Mlp.Tests;
 

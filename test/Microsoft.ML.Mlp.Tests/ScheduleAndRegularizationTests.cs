@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using Microsoft.ML.Trainers.Mlp;
+using Mlp.Gpu.Training;
 
 namespace Microsoft.ML.Mlp.Tests;
 
@@ -219,6 +220,6 @@ public sealed class ScheduleAndRegularizationTests
 
         Assert.MatchesRegex(new System.Text.RegularExpressions.Regex(@"Training diverged in epoch \d+"), e.Message);
         Assert.Contains("Lower LearningRate (now 10)", e.Message);
-        Assert.IsInstanceOfType<global::Mlp.Gpu.TrainingDivergedException>(e.InnerException);
+        Assert.IsInstanceOfType<global::Mlp.Gpu.Training.TrainingDivergedException>(e.InnerException);
     }
 }

@@ -3,6 +3,11 @@ using System.Diagnostics;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Microsoft.ML.Mlp.Tests;
 

@@ -3,6 +3,8 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mlp.Gpu;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
 
 namespace Mlp.Benchmarks;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Mlp.Gpu;
 using Mlp.Gpu.Backends;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
 
 namespace Mlp.Benchmarks;
 

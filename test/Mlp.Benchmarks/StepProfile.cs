@@ -4,6 +4,9 @@ using System.Globalization;
 using Mlp.Gpu;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Benchmarks;
 

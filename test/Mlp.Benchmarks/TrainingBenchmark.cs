@@ -4,6 +4,10 @@ using System.Globalization;
 using System.Text.Json;
 using Mlp.Gpu;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Benchmarks;
 

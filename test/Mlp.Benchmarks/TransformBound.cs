@@ -2,6 +2,9 @@ using System.Globalization;
 using Microsoft.ML;
 using Mlp.Gpu;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Benchmarks;
 

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Mlp.Gpu.Network;
 
 namespace Mlp.Gpu.Tests;
 

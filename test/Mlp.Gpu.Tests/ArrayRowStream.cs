@@ -1,3 +1,4 @@
+using Mlp.Gpu.Training;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>Serves a dataset's rows in order, recording how it is read.</summary>

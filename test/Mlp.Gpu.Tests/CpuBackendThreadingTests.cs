@@ -1,6 +1,7 @@
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
 using static Mlp.Gpu.Tests.IlgpuParity;
+using Mlp.Gpu.Network;
 
 namespace Mlp.Gpu.Tests;
 

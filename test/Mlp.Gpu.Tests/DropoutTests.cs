@@ -1,5 +1,9 @@
 using Mlp.Testing;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Gpu.Tests;
 

@@ -1,5 +1,8 @@
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
+using Mlp.Gpu.Optimizers;
 
 namespace Mlp.Gpu.Tests;
 

@@ -12,6 +12,9 @@ using ILGPU.Runtime.OpenCL;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Backends.Ilgpu;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Gpu.Tests;
 

@@ -2,6 +2,9 @@ using Mlp.Testing;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
 using static Mlp.Gpu.Tests.IlgpuParity;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Gpu.Tests;
 

@@ -2,6 +2,10 @@ using Mlp.Testing;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
 using static Mlp.Gpu.Tests.IlgpuParity;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
+using Mlp.Gpu.Inference;
 
 namespace Mlp.Gpu.Tests;
 

@@ -1,3 +1,4 @@
+using Mlp.Gpu.Network;
 namespace Mlp.Gpu.Tests;
 
 [TestClass]

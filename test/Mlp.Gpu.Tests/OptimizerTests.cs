@@ -1,5 +1,6 @@
 using Mlp.Testing;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Optimizers;
 
 namespace Mlp.Gpu.Tests;
 

@@ -1,3 +1,5 @@
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Inference;
 namespace Mlp.Gpu.Tests;
 
 [TestClass]

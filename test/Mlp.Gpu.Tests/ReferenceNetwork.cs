@@ -1,3 +1,5 @@
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Training;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>Standardization statistics and their folding into the first and last layers.</summary>

@@ -1,4 +1,7 @@
 using Mlp.Testing;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>Training from an <see cref="IRowStream"/>: same results as cached data, bounded reads, clear errors.</summary>

@@ -1,3 +1,6 @@
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>Seeded synthetic problems from the course: XOR, two interleaved spirals, Gaussian blobs, a smooth regression.</summary>

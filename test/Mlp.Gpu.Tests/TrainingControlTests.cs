@@ -1,4 +1,8 @@
 using Mlp.Testing;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
+using Mlp.Gpu.Training.Schedules;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>Schedules, early stopping with best-weights restore, and the stratified validation split.</summary>

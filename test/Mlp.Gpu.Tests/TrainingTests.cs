@@ -1,4 +1,8 @@
 using Mlp.Testing;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
+using Mlp.Gpu.Optimizers;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>The training loop learns the course's problems, deterministically, and fails loudly on bad input.</summary>

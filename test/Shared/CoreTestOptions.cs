@@ -1,4 +1,8 @@
 using Mlp.Gpu;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Training.Schedules;
 
 namespace Mlp.Testing;
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Mlp.Gpu;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
 
 namespace Microsoft.ML.Trainers.Mlp.Data;
 

@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp;
 using Microsoft.ML.Trainers.Mlp.Models;
 using Mlp.Gpu;
+using Mlp.Gpu.Network;
 
 [assembly: LoadableClass(typeof(MlpBinaryModelParameters), null, typeof(SignatureLoadModel),
     "MLP binary classification model", MlpBinaryModelParameters.LoaderSignature)]

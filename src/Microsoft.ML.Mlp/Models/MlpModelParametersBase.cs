@@ -6,6 +6,8 @@ using Microsoft.ML.Trainers.Mlp.Models;
 using Microsoft.ML.Trainers.Mlp.Onnx;
 using Microsoft.ML.Trainers.Mlp.Persistence;
 using Mlp.Gpu;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
 
 namespace Microsoft.ML.Trainers.Mlp;
 

@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp;
 using Microsoft.ML.Trainers.Mlp.Models;
 using Mlp.Gpu;
+using Mlp.Gpu.Network;
 
 [assembly: LoadableClass(typeof(MlpMulticlassModelParameters), null, typeof(SignatureLoadModel),
     "MLP multiclass classification model", MlpMulticlassModelParameters.LoaderSignature)]

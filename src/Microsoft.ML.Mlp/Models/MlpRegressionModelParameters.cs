@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp;
 using Microsoft.ML.Trainers.Mlp.Models;
 using Mlp.Gpu;
+using Mlp.Gpu.Network;
 
 [assembly: LoadableClass(typeof(MlpRegressionModelParameters), null, typeof(SignatureLoadModel),
     "MLP regression model", MlpRegressionModelParameters.LoaderSignature)]

@@ -1,5 +1,8 @@
 using System.Globalization;
 using Mlp.Gpu;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Inference;
+using Mlp.Gpu.Training;
 
 namespace Microsoft.ML.Trainers.Mlp;
 

@@ -1,5 +1,10 @@
 using Mlp.Gpu;
-using CoreActivation = Mlp.Gpu.Activation;
+using CoreActivation = Mlp.Gpu.Network.Activation;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
+using Mlp.Gpu.Training.Schedules;
 
 namespace Microsoft.ML.Trainers.Mlp.Training;
 

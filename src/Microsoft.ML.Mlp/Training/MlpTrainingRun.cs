@@ -4,6 +4,9 @@ using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp.Data;
 using Microsoft.ML.Trainers.Mlp.Models;
 using Mlp.Gpu;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
+using Mlp.Gpu.Inference;
 
 namespace Microsoft.ML.Trainers.Mlp.Training;
 

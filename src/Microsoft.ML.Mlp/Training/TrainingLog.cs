@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Mlp.Gpu;
+using Mlp.Gpu.Training;
 
 namespace Microsoft.ML.Trainers.Mlp.Training;
 

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Backends;
 
 /// <summary>Where a network trains.</summary>
 internal enum DeviceKind

@@ -1,9 +1,11 @@
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
 namespace Mlp.Gpu.Backends;
 
 /// <summary>
 /// The kernels one training step needs, over backend-owned buffers. All matrices are row-major; minibatches are
-/// [rows x width]; weights [out x in]. The one training loop (<see cref="NetworkWorkspace"/>,
-/// <see cref="NetworkTrainer"/>) is written against this interface, so backends differ only here.
+/// [rows x width]; weights [out x in]. The one training loop (<see cref="Mlp.Gpu.Training.NetworkWorkspace"/>,
+/// <see cref="Mlp.Gpu.Training.NetworkTrainer"/>) is written against this interface, so backends differ only here.
 /// </summary>
 internal interface IBackend : IDisposable
 {
@@ -11,7 +13,7 @@ internal interface IBackend : IDisposable
     string Name { get; }
 
     /// <summary>Bytes this device can hold: the host's available memory for the CPU, the accelerator's memory for a
-    /// GPU. <see cref="MemoryEstimate"/> is checked against it before a training run allocates.</summary>
+    /// GPU. <see cref="Mlp.Gpu.Training.MemoryEstimate"/> is checked against it before a training run allocates.</summary>
     long MemoryBytes { get; }
 
     /// <summary>Names the memory in messages, e.g. "host memory".</summary>

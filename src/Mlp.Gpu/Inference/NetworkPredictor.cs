@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Network;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Inference;
 
 /// <summary>
 /// Scores single examples with trained parameters on the CPU: one matrix-vector product per layer (<see cref="CpuGemv"/>,

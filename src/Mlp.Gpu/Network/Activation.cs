@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>The non-linearity s applied element-wise after a dense layer: a = s(z).</summary>
 internal enum Activation

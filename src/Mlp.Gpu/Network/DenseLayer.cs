@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>
 /// A fully connected layer z = W·a + b, a' = s(z). W is [<see cref="OutputCount"/> x <see cref="InputCount"/>]

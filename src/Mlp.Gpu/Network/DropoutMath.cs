@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>
 /// Inverted dropout from a counter-based random number generator: the mask of element i is a pure function of

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>The output head and loss of a network. The output layer itself is linear (logits z).</summary>
 internal enum LossFunction

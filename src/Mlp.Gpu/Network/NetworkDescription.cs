@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>
 /// The architecture of a multilayer perceptron: input width, hidden dense layers with their activations, and a

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>
 /// Seeded initial parameters: He-uniform (limit √(6/fan_in)) for ReLU-like layers, Glorot-uniform

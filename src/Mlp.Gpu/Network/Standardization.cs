@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>
 /// A per-column affine map x̂ = (x − μ)/σ (features, or a regression label), and its folding into a trained network so

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Optimizers;
 
 /// <summary>Clipping by global norm: g ← g·min(1, c/‖g‖), shared by every backend.</summary>
 internal static class GradientClipMath

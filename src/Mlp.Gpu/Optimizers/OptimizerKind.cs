@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Optimizers;
 
 /// <summary>The update rule applied to the parameters after each minibatch.</summary>
 internal enum OptimizerKind

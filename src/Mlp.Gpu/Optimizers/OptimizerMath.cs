@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Optimizers;
 
 /// <summary>
 /// The per-parameter update of every optimizer, in scalar form: used by the CPU backend's tail loop, by the ILGPU

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Optimizers;
 
 /// <summary>
 /// Hyper-parameters of the optimizer, resolved by the ML.NET face from its validated options (the weight decay

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Optimizers;
 
 /// <summary>
 /// Everything one fused optimizer update needs, resolved on the host for step t (so kernels do no pow/branching on

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// Dense training or validation examples: features row-major [rows x features], labels [rows x labelWidth],

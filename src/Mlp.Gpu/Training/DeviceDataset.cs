@@ -1,6 +1,6 @@
 using Mlp.Gpu.Backends;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>A <see cref="Dataset"/> uploaded once to a backend, with the row order of the current epoch.</summary>
 internal sealed class DeviceDataset : IBatchSource

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// Tracks the monitored loss (validation loss when present, else training loss) and keeps a host copy of the best

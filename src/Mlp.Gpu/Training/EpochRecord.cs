@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>What one epoch of training produced. Losses are weighted means of per-example losses in natural-log units.</summary>
 internal sealed class EpochRecord

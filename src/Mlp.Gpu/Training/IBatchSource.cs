@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>Where the training loop gets its minibatches: a dataset held on the device, or a stream of rows.</summary>
 internal interface IBatchSource : IDisposable

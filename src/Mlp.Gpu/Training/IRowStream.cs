@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// Training rows read in order, for data too large to hold in memory (e.g. an ML.NET IDataView cursor over a file).
@@ -10,7 +10,7 @@ internal interface IRowStream
     /// <summary>Features per row.</summary>
     int FeatureCount { get; }
 
-    /// <summary>Floats per label (see <see cref="NetworkDescription.LabelWidth"/>).</summary>
+    /// <summary>Floats per label (see <see cref="Mlp.Gpu.Network.NetworkDescription.LabelWidth"/>).</summary>
     int LabelWidth { get; }
 
     /// <summary>Whether rows carry example weights.</summary>

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// Running weighted sums of the labels (Σw, Σw·y, Σw·y² per output, in double) that give the total sum of squares

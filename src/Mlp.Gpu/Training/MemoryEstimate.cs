@@ -1,6 +1,9 @@
 using System.Globalization;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Inference;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// The bytes one training run allocates on its device, estimated from the architecture before anything is allocated,

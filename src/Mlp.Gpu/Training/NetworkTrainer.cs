@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// The one training loop: epochs, per-epoch shuffle, minibatches (the last partial batch included), the optimizer

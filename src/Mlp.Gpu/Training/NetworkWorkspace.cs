@@ -1,6 +1,8 @@
 using Mlp.Gpu.Backends;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// The device buffers of one training run and the forward/backward pass over them, written once against

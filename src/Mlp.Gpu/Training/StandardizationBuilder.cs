@@ -1,4 +1,5 @@
-namespace Mlp.Gpu;
+using Mlp.Gpu.Network;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// Weighted mean and standard deviation per column, accumulated row by row with West's weighted update in double, so

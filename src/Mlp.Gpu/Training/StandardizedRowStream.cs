@@ -1,4 +1,5 @@
-namespace Mlp.Gpu;
+using Mlp.Gpu.Network;
+namespace Mlp.Gpu.Training;
 
 /// <summary>The rows of another stream with their features (and regression labels) standardized as they are read.</summary>
 /// <param name="source">The raw rows.</param>

@@ -1,6 +1,7 @@
 using Mlp.Gpu.Backends;
+using Mlp.Gpu.Network;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// Minibatches from an <see cref="IRowStream"/> with bounded memory: rows arrive in blocks; while the loop trains on

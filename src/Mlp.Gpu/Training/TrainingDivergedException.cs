@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>Training produced a NaN or infinite loss; no model is returned.</summary>
 internal sealed class TrainingDivergedException : InvalidOperationException

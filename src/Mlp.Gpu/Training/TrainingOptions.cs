@@ -1,4 +1,7 @@
-namespace Mlp.Gpu;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training.Schedules;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// How <see cref="NetworkTrainer"/> trains: an immutable record the ML.NET face builds once from its validated options.

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>The trained parameters and the per-epoch history.</summary>
 internal sealed class TrainingResult
@@ -11,7 +11,7 @@ internal sealed class TrainingResult
         StoppedEarly = stoppedEarly;
     }
 
-    /// <summary>The flat parameter buffer after training (laid out as <see cref="NetworkDescription"/> says).</summary>
+    /// <summary>The flat parameter buffer after training (laid out as <see cref="Mlp.Gpu.Network.NetworkDescription"/> says).</summary>
     public float[] Parameters { get; }
 
     /// <summary>One record per completed epoch.</summary>

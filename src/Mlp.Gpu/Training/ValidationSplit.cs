@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training;
 
 /// <summary>
 /// Holds out a shuffled part of a dataset for validation. For classification the split is stratified: each class

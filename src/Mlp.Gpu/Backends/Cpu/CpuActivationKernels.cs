@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using Mlp.Gpu.Network;
 
 namespace Mlp.Gpu.Backends.Cpu;
 

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Gpu.Backends.Cpu;
 

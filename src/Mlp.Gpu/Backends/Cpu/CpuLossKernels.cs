@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Mlp.Gpu.Network;
 
 namespace Mlp.Gpu.Backends.Cpu;
 

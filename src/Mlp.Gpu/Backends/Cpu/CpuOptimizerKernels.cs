@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Mlp.Gpu.Optimizers;
 
 namespace Mlp.Gpu.Backends.Cpu;
 

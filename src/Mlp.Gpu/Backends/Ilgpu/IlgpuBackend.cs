@@ -1,6 +1,9 @@
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
+using Mlp.Gpu.Network;
+using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 // ILGPU's CPU accelerator emits a dynamic assembly that must see the kernels' internal argument types.
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("ILGPURuntime")]

@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using Mlp.Gpu.Optimizers;
 
 namespace Mlp.Gpu.Backends.Ilgpu;
 

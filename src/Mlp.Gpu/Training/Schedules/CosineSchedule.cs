@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training.Schedules;
 
 /// <summary>Cosine annealing: η_min + (η − η_min)·(1 + cos(π·(epoch−1)/T))/2, then η_min after T epochs.</summary>
 /// <param name="PeriodEpochs">T, at least 1 (usually the number of epochs).</param>

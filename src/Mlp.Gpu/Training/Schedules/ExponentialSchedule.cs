@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training.Schedules;
 
 /// <summary>Exponential decay: η·γ^(epoch−1).</summary>
 /// <param name="Gamma">Factor per epoch, in (0, 1].</param>

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training.Schedules;
 
 /// <summary>
 /// The learning rate of each epoch as a pure function of the epoch, the base rate and the history so far, so a

@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training.Schedules;
 
 /// <summary>
 /// Reduce on plateau (as Keras' ReduceLROnPlateau): when the monitored loss (validation loss when present, else

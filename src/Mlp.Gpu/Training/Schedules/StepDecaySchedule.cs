@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Training.Schedules;
 
 /// <summary>Step decay: η·γ^⌊(epoch−1)/stepSize⌋.</summary>
 /// <param name="StepSize">Epochs between decays, at least 1.</param>

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>
 /// One non-linearity a = s(z) as a tiny stateless struct that kernels are generic over (ILGPU's idiom, as its

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>The <see cref="ILossHead"/> of every <see cref="LossFunction"/>, and the one map from the enum to them.</summary>
 internal static class LossHeads

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>The <see cref="IActivation"/> of every <see cref="Activation"/>, and the one map from the enum to them.</summary>
 internal static class Activations

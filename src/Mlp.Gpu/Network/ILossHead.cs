@@ -1,4 +1,4 @@
-namespace Mlp.Gpu;
+namespace Mlp.Gpu.Network;
 
 /// <summary>
 /// One output head and its loss as a tiny stateless struct that kernels are generic over (as <see cref="IActivation"/>):
