@@ -267,8 +267,9 @@ internal static class QualityBenchmark
         var byName = rows.ToDictionary(r => r.Key, r => r.Value);
         var ours = byName[QualityModels.DefaultsRow];
         var theirs = byName.GetValueOrDefault(QualityModels.ScikitLearnRow) ?? [];
-        var best = rows.Where(r => r.Key is not (QualityModels.DefaultsRow or QualityModels.TunedRow or QualityModels.ScikitLearnRow))
-            .MaxBy(r => Mean(r.Value, metric));
+        // No baseline when --models keeps only the MLP and scikit-learn rows (MaxBy of an empty struct sequence throws).
+        var baselines = rows.Where(r => r.Key is not (QualityModels.DefaultsRow or QualityModels.TunedRow or QualityModels.ScikitLearnRow)).ToList();
+        var best = baselines.Count == 0 ? default : baselines.MaxBy(r => Mean(r.Value, metric));
         string paired = theirs.Count == ours.Count && ours.Count > 0
             ? $"{ours.Zip(theirs).Average(p => p.First[metric] - p.Second[metric]):+0.000;-0.000} ± {Sd(ours.Zip(theirs).Select(p => p.First[metric] - p.Second[metric]).ToList()):F3}"
             : "-";
