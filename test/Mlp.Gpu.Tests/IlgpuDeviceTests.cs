@@ -61,12 +61,13 @@ internal sealed class IlgpuDeviceTests
         var data = TestData.Xor();
         var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.BinaryCrossEntropy);
         var initial = ParameterInitializer.Create(net, 1);
-        TrainingResult Run(DeviceKind device) => NetworkTrainer.Train(net, initial, data, null, CoreTestOptions.Training with
+        var options = CoreTestOptions.Training with
         {
-            Device = device, Epochs = 30, BatchSize = 4, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.05f },
-        });
-        var cpu = Run(DeviceKind.Cpu);
-        var simulated = Run(DeviceKind.IlgpuCpu);
+            Device = DeviceKind.Cpu, Epochs = 30, BatchSize = 4, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.05f },
+        };
+        var cpu = NetworkTrainer.Train(net, initial, data, null, options);
+        using var simulator = IlgpuDevices.CreateSimulatorBackend();
+        var simulated = NetworkTrainer.Train(simulator, net, initial, data, null, options);
         IlgpuParity.AreClose(cpu.Parameters, simulated.Parameters, 1e-3, 1e-4, "XOR parameters after 30 steps");
     }
 

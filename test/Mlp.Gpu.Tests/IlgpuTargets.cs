@@ -89,7 +89,7 @@ internal sealed class IlgpuTargets : IDisposable
 
     private static IlgpuBackend Create(IlgpuTarget target) => target switch
     {
-        IlgpuTarget.CpuSimulator => IlgpuDevices.CreateBackend(DeviceKind.IlgpuCpu),
+        IlgpuTarget.CpuSimulator => IlgpuDevices.CreateSimulatorBackend(),
         IlgpuTarget.Cuda => IlgpuDevices.CreateBackend(DeviceKind.Cuda, useCuBlas: true),
         IlgpuTarget.CudaTiled => IlgpuDevices.CreateBackend(DeviceKind.Cuda, useCuBlas: false),
         _ => IlgpuDevices.CreateBackend(DeviceKind.OpenCL),

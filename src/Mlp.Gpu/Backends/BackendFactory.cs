@@ -17,7 +17,7 @@ internal static class BackendFactory
     {
         DeviceKind.Cpu => new CpuBackend(cpuThreads),
         DeviceKind.Auto => (IBackend?)IlgpuDevices.TryCreateGpuBackend() ?? new CpuBackend(cpuThreads),
-        DeviceKind.Cuda or DeviceKind.OpenCL or DeviceKind.IlgpuCpu => IlgpuDevices.CreateBackend(device),
+        DeviceKind.Cuda or DeviceKind.OpenCL => IlgpuDevices.CreateBackend(device),
         _ => throw new ArgumentOutOfRangeException(nameof(device), device, $"Unknown device; expected one of {string.Join(", ", Enum.GetNames<DeviceKind>())}."),
     };
 }

@@ -14,7 +14,4 @@ internal enum DeviceKind
 
     /// <summary>An OpenCL GPU through ILGPU; an error when none is present.</summary>
     OpenCL,
-
-    /// <summary>ILGPU's CPU accelerator: a simulator for testing the GPU kernels, about 100x slower than <see cref="Cpu"/>.</summary>
-    IlgpuCpu,
 }

@@ -10,12 +10,12 @@ namespace Mlp.Gpu.Backends.Ilgpu;
 /// <summary>
 /// Finds the ILGPU device for a <see cref="DeviceKind"/> and creates the backend on it. CUDA and OpenCL mean GPUs
 /// (an OpenCL CPU runtime would be slower than the SIMD backend); ILGPU's CPU accelerator is only ever used when
-/// asked for by name (<see cref="DeviceKind.IlgpuCpu"/>, for tests).
+/// asked for by name (<see cref="CreateSimulatorBackend"/>, for tests: no device choice reaches it).
 /// </summary>
 internal static class IlgpuDevices
 {
     /// <summary>
-    /// The simulated device of <see cref="DeviceKind.IlgpuCpu"/>: one multiprocessor of 16 warps of 4 threads, so a
+    /// The simulated device of <see cref="CreateSimulatorBackend"/>: one multiprocessor of 16 warps of 4 threads, so a
     /// group holds the tiled GEMM's 64 threads (ILGPU's default CPU device allows only 16).
     /// </summary>
     public static CPUDevice CpuSimulator { get; } = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 16, numMultiprocessors: 1);
@@ -47,17 +47,21 @@ internal static class IlgpuDevices
         return new IlgpuBackend(context, device);
     }
 
-    /// <summary>The backend on the device of <paramref name="kind"/> (Cuda, OpenCL or IlgpuCpu); a clear error when absent.</summary>
+    /// <summary>The backend on the device of <paramref name="kind"/> (Cuda or OpenCL); a clear error when absent.</summary>
     /// <exception cref="InvalidOperationException">No such device; the message lists the devices ILGPU saw.</exception>
-    public static IlgpuBackend CreateBackend(DeviceKind kind, bool? useCuBlas = null)
+    public static IlgpuBackend CreateBackend(DeviceKind kind, bool? useCuBlas = null) => kind switch
     {
-        var type = kind switch
-        {
-            DeviceKind.Cuda => AcceleratorType.Cuda,
-            DeviceKind.OpenCL => AcceleratorType.OpenCL,
-            DeviceKind.IlgpuCpu => AcceleratorType.CPU,
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Cuda, OpenCL or IlgpuCpu."),
-        };
+        DeviceKind.Cuda => CreateBackend(AcceleratorType.Cuda, kind, useCuBlas),
+        DeviceKind.OpenCL => CreateBackend(AcceleratorType.OpenCL, kind, useCuBlas),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Cuda or OpenCL."),
+    };
+
+    /// <summary>The ILGPU kernels on ILGPU's CPU accelerator (<see cref="CpuSimulator"/>): the parity tests' target,
+    /// about 100x slower than the SIMD backend, never chosen by a device option.</summary>
+    public static IlgpuBackend CreateSimulatorBackend() => CreateBackend(AcceleratorType.CPU, DeviceKind.Cpu, useCuBlas: false);
+
+    private static IlgpuBackend CreateBackend(AcceleratorType type, DeviceKind kind, bool? useCuBlas)
+    {
         var context = CreateContext(includeCpuSimulator: type == AcceleratorType.CPU);
         var device = Best(context, type);
         if (device is null)
