@@ -34,6 +34,7 @@ internal static class CoreOptions
         NumberOfThreads = options.NumberOfThreads,
         CancellationToken = token,
         EpochCompleted = epochCompleted,
+        Checkpoint = CheckpointOptions.Create(options, seed),
     };
 
     /// <summary>The optimizer, with the weight decay resolved to the value applied.</summary>
