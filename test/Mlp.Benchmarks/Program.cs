@@ -9,6 +9,7 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(St
     ["stream"] = ("streaming vs cached training from a binary IDataView file: samples/s and peak working set [--rows N] [--mode stream,cached]", StreamingBenchmark.Run),
     ["sweep"] = ("W1-shape throughput vs batch size and hidden width, ours and a peer, with a PNG [--rows N] [--peer torch|sklearn] [--out PNG]", SweepBenchmark.Run),
     ["corelatency"] = ("cache-line round trip between two threads on two cores (VM placement check) [--samples N]", CoreLatency.Run),
+    ["checkpoint"] = ("seconds per epoch of W1/W2 with and without a checkpoint after every epoch [--workload W1|W2|all] [--epochs E] [--runs R] [--threads N]", CheckpointBenchmark.Run),
     ["profile"] = ("time of each phase of one training step, 1 vs 2 threads [--workload W1|W2|W3]", StepProfile.Run),
 };
 

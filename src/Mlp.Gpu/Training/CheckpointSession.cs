@@ -6,9 +6,11 @@ namespace Mlp.Gpu;
 /// <summary>
 /// One run's checkpoints: finds and checks the checkpoint to resume from, writes the state after every epoch
 /// atomically (a temporary file, flushed to disk, renamed over the previous checkpoint, so a kill at any instant
-/// leaves the old or the new one, never a torn one), and cleans the directory up when training completes.
+/// leaves the old or the new one, never a torn one), and cleans the directory up when training completes. The state
+/// is copied and serialized on the training thread; hashing, writing and flushing to disk run on a worker while the
+/// next epoch trains (the next checkpoint waits for it), so the epoch pays little more than a copy of the state.
 /// </summary>
-internal sealed class CheckpointSession
+internal sealed class CheckpointSession : IDisposable
 {
     private readonly CheckpointSettings _settings;
     private readonly NetworkDescription _network;
@@ -17,6 +19,7 @@ internal sealed class CheckpointSession
     private readonly Dictionary<string, string> _deferredValues = [];
     private readonly MemoryStream _buffer = new();
     private float[]? _parameters, _firstMoment, _secondMoment;
+    private Task? _pending;
 
     /// <param name="settings">The directory and the face's part of the fingerprint.</param>
     /// <param name="network">The architecture being trained.</param>
@@ -77,6 +80,7 @@ internal sealed class CheckpointSession
     public void Save(NetworkWorkspace workspace, int completedEpochs, int step, long rowsPerEpoch, bool finished, EarlyStopping? stopping,
         IReadOnlyList<EpochRecord> history)
     {
+        WaitForWrite(); // the previous checkpoint had a whole epoch to reach the disk; its buffer is reused now
         var backend = workspace.Backend;
         _parameters ??= new float[_network.ParameterCount];
         backend.Download(workspace.Parameters, _parameters);
@@ -101,20 +105,57 @@ internal sealed class CheckpointSession
             History = history,
         };
         checkpoint.WriteTo(_buffer);
-        using (var file = new FileStream(TemporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-        {
-            file.Write(_buffer.GetBuffer(), 0, (int)_buffer.Length);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(TemporaryPath, FilePath, overwrite: true); // atomic on the same volume: the old checkpoint or the new one
+        _pending = Task.Run(WriteFile);
     }
 
-    /// <summary>Training completed: removes the checkpoint unless the settings keep it.</summary>
+    /// <summary>Waits until the last checkpoint is on disk; throws when writing it failed.</summary>
+    public void WaitForWrite()
+    {
+        var pending = _pending;
+        _pending = null;
+        pending?.GetAwaiter().GetResult();
+    }
+
+    private void WriteFile()
+    {
+        try
+        {
+            TrainingCheckpoint.AppendChecksum(_buffer);
+            using (var file = new FileStream(TemporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                file.Write(_buffer.GetBuffer(), 0, (int)_buffer.Length);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(TemporaryPath, FilePath, overwrite: true); // atomic on the same volume: the old checkpoint or the new one
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Writing the checkpoint file '{FilePath}' failed: {e.Message} Training stopped; the previous checkpoint, if any, is intact.", e);
+        }
+    }
+
+    /// <summary>Training completed: waits for the last write, then removes the checkpoint unless the settings keep it.</summary>
     public void Complete()
     {
+        WaitForWrite();
         File.Delete(TemporaryPath);
         if (!_settings.KeepAfterSuccess)
             File.Delete(FilePath);
+    }
+
+    /// <summary>Waits for a write still in flight (training failed or was cancelled: the last checkpoint must be
+    /// whole on disk for the next run); its own error, if any, is not raised over the one that ended training.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            _pending?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The exception that ended training is the one to report; the previous checkpoint is intact.
+        }
+        _pending = null;
     }
 
     private void ThrowIfDifferent(IReadOnlyList<KeyValuePair<string, string>> checkpoint, IReadOnlyList<KeyValuePair<string, string>> thisRun)

@@ -96,7 +96,7 @@ internal static class NetworkTrainer
     private static TrainingResult Train(IBackend backend, NetworkDescription network, float[]? initialParameters,
         IBatchSource train, int capacity, Dataset? validation, TrainingOptions options, FingerprintingRowStream? stream = null)
     {
-        var checkpoints = OpenCheckpoints(network, initialParameters, train, validation, options, stream);
+        using var checkpoints = OpenCheckpoints(network, initialParameters, train, validation, options, stream);
         var optimizer = options.Optimizer;
         using var workspace = new NetworkWorkspace(backend, network, capacity, optimizer.Kind, options.DropoutRate, options.Seed);
         using var valid = validation is null ? null : new DeviceDataset(backend, validation);

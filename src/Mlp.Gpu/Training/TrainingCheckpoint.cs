@@ -62,7 +62,8 @@ internal sealed class TrainingCheckpoint
 
     public required IReadOnlyList<EpochRecord> History { get; init; }
 
-    /// <summary>Serializes the checkpoint (header, payload, SHA-256) into <paramref name="buffer"/>, which is reused.</summary>
+    /// <summary>Serializes the checkpoint (header and payload) into <paramref name="buffer"/>, which is reused;
+    /// <see cref="AppendChecksum"/> completes it.</summary>
     public void WriteTo(MemoryStream buffer)
     {
         buffer.SetLength(0);
@@ -99,9 +100,14 @@ internal sealed class TrainingCheckpoint
             writer.Write(record.Elapsed.Ticks);
         }
         writer.Flush();
-        long payloadLength = buffer.Length - HeaderLength;
-        BitConverter.TryWriteBytes(buffer.GetBuffer().AsSpan(12, 8), payloadLength);
-        var hash = SHA256.HashData(buffer.GetBuffer().AsSpan(HeaderLength, (int)payloadLength));
+        BitConverter.TryWriteBytes(buffer.GetBuffer().AsSpan(12, 8), buffer.Length - HeaderLength);
+    }
+
+    /// <summary>Appends the SHA-256 of the payload that <see cref="WriteTo"/> wrote.</summary>
+    public static void AppendChecksum(MemoryStream buffer)
+    {
+        var hash = SHA256.HashData(buffer.GetBuffer().AsSpan(HeaderLength, (int)(buffer.Length - HeaderLength)));
+        buffer.Position = buffer.Length;
         buffer.Write(hash);
     }
 
