@@ -1,5 +1,6 @@
 using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu;
+using CoreActivation = Mlp.Gpu.Activation;
 
 namespace Microsoft.ML.Mlp.Tests;
 
@@ -228,6 +229,21 @@ public sealed class CheckpointTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [TestMethod]
+    public void AStateLargerThanOneCheckpointFileIsRefusedBeforeTraining()
+    {
+        // 1 input, 300 million hidden units, 1 output: 900 million parameters, four copies with Adam and early stopping.
+        var network = new NetworkDescription(1, [300_000_000], CoreActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var settings = new CheckpointSettings(Path.Combine(Path.GetTempPath(), "mlp-checkpoint-never-created"), false, []);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => new CheckpointSession(settings, network, null, [], [], copies: 4));
+        StringAssert.Contains(e.Message, "900,000,001 parameters");
+        StringAssert.Contains(e.Message, "Train without a checkpoint directory");
+        Assert.IsFalse(Directory.Exists(settings.Directory));
+        string directory = NewDirectory();
+        using (new CheckpointSession(settings with { Directory = directory }, new NetworkDescription(1, [1000], CoreActivation.Relu, 1, LossFunction.BinaryCrossEntropy), null, [], []))
+            Directory.Delete(directory, recursive: true); // a small network is accepted
     }
 
     [TestMethod]

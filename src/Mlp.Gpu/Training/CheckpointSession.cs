@@ -27,9 +27,18 @@ internal sealed class CheckpointSession : IDisposable
     /// <param name="data">Fingerprint entries of the data known before training.</param>
     /// <param name="deferred">Names of entries only known once training reads the data (a stream's rows); they are
     /// checked by <see cref="Verify"/> as soon as they are known.</param>
+    /// <param name="copies">Parameter-sized arrays in a checkpoint (parameters, moments, early stopping's best).</param>
+    /// <exception cref="InvalidOperationException">The state is larger than one checkpoint file can hold.</exception>
     public CheckpointSession(CheckpointSettings settings, NetworkDescription network, float[]? initialParameters,
-        IEnumerable<KeyValuePair<string, string>> data, IEnumerable<string> deferred)
+        IEnumerable<KeyValuePair<string, string>> data, IEnumerable<string> deferred, int copies = 4)
     {
+        long bytes = 4L * network.ParameterCount * copies;
+        if (bytes > Array.MaxLength - (1L << 24)) // the history and fingerprint take far less than the 16 MiB left
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Checkpoints of this network ({network.ParameterCount:N0} parameters, {copies} copies of them in the training state: {bytes / 1e9:F1} GB) " +
+                $"exceed the largest checkpoint file, {Array.MaxLength / 1e9:F1} GB. Train without a checkpoint directory, or with a smaller network."));
+        }
         _settings = settings;
         _network = network;
         _deferred = [.. deferred];

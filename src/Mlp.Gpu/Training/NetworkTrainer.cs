@@ -200,7 +200,9 @@ internal static class NetworkTrainer
         if (validation is not null)
             data.AddRange(DataFingerprint.Of(validation, "Validation data"));
         string[] deferred = stream is null ? [] : [StreamRowsEntry, stream.EntryName];
-        return new CheckpointSession(settings, network, initialParameters, data, deferred);
+        int copies = 1 + (OptimizerStep.NeedsFirstMoment(options.Optimizer.Kind) ? 1 : 0) + (OptimizerStep.NeedsSecondMoment(options.Optimizer.Kind) ? 1 : 0)
+            + (options.EarlyStoppingPatience is null ? 0 : 1);
+        return new CheckpointSession(settings, network, initialParameters, data, deferred, copies);
     }
 
     /// <summary>
