@@ -73,6 +73,7 @@ public sealed class CheckpointTests
             options.DropoutRate = 0.1f;
             options.StreamTrainingData = stream;
             options.StreamBlockRows = 100;
+            options.Device = MlpDevice.Cpu; // bit-identical resume is promised for the CPU backend
             options.CheckpointDirectory = directory;
             options.CancellationToken = cancellation.Token;
             options.Progress = progress;
