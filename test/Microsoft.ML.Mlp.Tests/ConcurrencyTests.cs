@@ -1,7 +1,6 @@
 using Mlp.Testing;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.Mlp;
-using Mlp.Gpu;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Training;

@@ -1,5 +1,4 @@
 using Microsoft.ML.Trainers.Mlp;
-using Mlp.Gpu;
 using Mlp.Gpu.Training;
 
 namespace Microsoft.ML.Mlp.Tests;

@@ -4,7 +4,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Trainers.Mlp;
 using Microsoft.ML.Transforms;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 
 namespace Microsoft.ML.Mlp.Tests;

@@ -2,7 +2,6 @@ using Mlp.Testing;
 using System.Diagnostics;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.Mlp;
-using Mlp.Gpu;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Inference;
 using Mlp.Gpu.Network;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Mlp.Gpu;
 using Mlp.Gpu.Inference;
 using Mlp.Gpu.Network;
 

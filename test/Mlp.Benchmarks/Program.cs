@@ -10,6 +10,7 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(St
     ["sweep"] = ("W1-shape throughput vs batch size and hidden width, ours and a peer, with a PNG [--rows N] [--peer torch|sklearn] [--out PNG]", SweepBenchmark.Run),
     ["corelatency"] = ("cache-line round trip between two threads on two cores (VM placement check) [--samples N]", CoreLatency.Run),
     ["quality"] = (QualityBenchmark.Usage, QualityBenchmark.Run),
+    ["checkpoint"] = ("seconds per epoch of W1/W2 with and without a checkpoint after every epoch [--workload W1|W2|all] [--epochs E] [--runs R] [--threads N]", CheckpointBenchmark.Run),
     ["profile"] = ("time of each phase of one training step, 1 vs 2 threads [--workload W1|W2|W3]", StepProfile.Run),
 };
 

@@ -1,7 +1,6 @@
 using Mlp.Testing;
 using System.Diagnostics;
 using System.Globalization;
-using Mlp.Gpu;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Network;

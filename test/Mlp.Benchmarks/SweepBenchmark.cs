@@ -1,5 +1,4 @@
 using System.Globalization;
-using Mlp.Gpu;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;

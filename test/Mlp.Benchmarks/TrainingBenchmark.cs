@@ -2,7 +2,6 @@ using Mlp.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Mlp.Gpu;
 using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;

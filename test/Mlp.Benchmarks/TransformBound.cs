@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.ML;
-using Mlp.Gpu;
 using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Inference;
 using Mlp.Gpu.Optimizers;

@@ -1,4 +1,3 @@
-using Mlp.Gpu;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training;
 using Mlp.Gpu.Backends;

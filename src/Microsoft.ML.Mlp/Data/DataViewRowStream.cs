@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Training;
 

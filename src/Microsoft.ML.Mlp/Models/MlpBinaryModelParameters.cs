@@ -3,7 +3,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp;
 using Microsoft.ML.Trainers.Mlp.Models;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 
 [assembly: LoadableClass(typeof(MlpBinaryModelParameters), null, typeof(SignatureLoadModel),

@@ -5,7 +5,6 @@ using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp.Models;
 using Microsoft.ML.Trainers.Mlp.Onnx;
 using Microsoft.ML.Trainers.Mlp.Persistence;
-using Mlp.Gpu;
 using Mlp.Gpu.Inference;
 using Mlp.Gpu.Network;
 

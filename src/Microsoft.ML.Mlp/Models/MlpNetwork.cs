@@ -1,4 +1,3 @@
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 
 namespace Microsoft.ML.Trainers.Mlp.Models;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Trainers.Mlp.Models;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 
 namespace Microsoft.ML.Trainers.Mlp.Onnx;

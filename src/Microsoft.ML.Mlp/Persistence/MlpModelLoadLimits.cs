@@ -1,5 +1,4 @@
 using System.Globalization;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Inference;
 using Mlp.Gpu.Training;

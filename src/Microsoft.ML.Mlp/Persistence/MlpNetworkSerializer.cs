@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp.Models;
 using Microsoft.ML.Trainers.Mlp.Training;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 
 namespace Microsoft.ML.Trainers.Mlp.Persistence;

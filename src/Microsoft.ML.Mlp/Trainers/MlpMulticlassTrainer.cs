@@ -1,7 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp.Models;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 
 namespace Microsoft.ML.Trainers.Mlp;

@@ -3,7 +3,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp.Models;
 using Microsoft.ML.Trainers.Mlp.Training;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 
 namespace Microsoft.ML.Trainers.Mlp;

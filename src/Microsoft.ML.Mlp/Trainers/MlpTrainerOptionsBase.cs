@@ -120,6 +120,9 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
         /// <summary>Default <see cref="MlpRegressionTrainer.Options.HuberDelta"/>: 1.</summary>
         public const float HuberDelta = 1f;
 
+        /// <summary>Default <see cref="MlpTrainerOptionsBase.KeepLastCheckpoint"/>: false (a successful Fit removes its checkpoint).</summary>
+        public const bool KeepLastCheckpoint = false;
+
         /// <summary>Largest number of hidden layers: 64.</summary>
         public const int MaxHiddenLayerCount = 64;
 
@@ -276,6 +279,22 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     /// </summary>
     public int? Seed;
 
+    /// <summary>
+    /// A directory for checkpoints, so that training survives the process being killed. When set, the complete
+    /// training state (weights, optimizer moments and step, epoch, shuffling, learning-rate and early-stopping state,
+    /// history) is written to a file in it after every epoch, atomically; when <c>Fit</c> starts and the directory holds
+    /// the checkpoint of the same run (same options, seed and data), training resumes from it and the model is the same,
+    /// bit for bit, as from an uninterrupted run on the same machine. A checkpoint of another run, or a damaged one, makes
+    /// <c>Fit</c> throw <see cref="InvalidOperationException"/> naming the file and what differs. A successful <c>Fit</c>
+    /// removes the checkpoint unless <see cref="KeepLastCheckpoint"/> is set; a cancelled or failed one leaves it. The
+    /// directory is created when missing; use one directory per training run. Default null (no checkpoints).
+    /// </summary>
+    public string? CheckpointDirectory;
+
+    /// <summary>Leave the last checkpoint in <see cref="CheckpointDirectory"/> after a successful <c>Fit</c> (running the
+    /// same <c>Fit</c> again then returns the same model without training). Default false.</summary>
+    public bool KeepLastCheckpoint = Defaults.KeepLastCheckpoint;
+
     /// <summary>Where to train. Default <see cref="MlpDevice.Auto"/>.</summary>
     public MlpDevice Device = Defaults.Device;
 
@@ -369,6 +388,8 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
         Check(StreamBlockRows >= 1, nameof(StreamBlockRows), StreamBlockRows, "must be at least 1");
         if (StreamTrainingData)
             Check(ValidationFraction == 0, nameof(ValidationFraction), ValidationFraction, "must be 0 when StreamTrainingData is on (pass validation data to Fit instead)");
+        if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory))
+            throw new ArgumentException($"{nameof(CheckpointDirectory)} must name a directory (or be null for no checkpoints); got '{CheckpointDirectory}'.", nameof(CheckpointDirectory));
         if (GradientClipNorm is { } clip)
             Check(float.IsFinite(clip) && clip > 0, nameof(GradientClipNorm), clip, "must be positive and finite (or null for no clipping)");
     }

@@ -1,4 +1,3 @@
-using Mlp.Gpu;
 using CoreActivation = Mlp.Gpu.Network.Activation;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
@@ -39,6 +38,7 @@ internal static class CoreOptions
         NumberOfThreads = options.NumberOfThreads,
         CancellationToken = token,
         EpochCompleted = epochCompleted,
+        Checkpoint = CheckpointOptions.Create(options, seed),
     };
 
     /// <summary>The optimizer, with the weight decay resolved to the value applied.</summary>

@@ -3,7 +3,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers.Mlp.Data;
 using Microsoft.ML.Trainers.Mlp.Models;
-using Mlp.Gpu;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Training;
 using Mlp.Gpu.Inference;

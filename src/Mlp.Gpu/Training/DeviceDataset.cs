@@ -53,6 +53,13 @@ internal sealed class DeviceDataset : IBatchSource
     }
 
     /// <inheritdoc/>
+    public void SkipEpoch(Random random, bool shuffle, long rowsPerEpoch)
+    {
+        if (shuffle)
+            ShuffleOrder(random); // the next shuffle continues from this order and uploads it
+    }
+
+    /// <inheritdoc/>
     public int LoadNext(NetworkWorkspace workspace, int batchSize)
     {
         int rows = Math.Min(batchSize, Data.RowCount - _next);
@@ -66,12 +73,17 @@ internal sealed class DeviceDataset : IBatchSource
     /// <summary>Fisher–Yates shuffle of the row order, continuing from the current order (as scikit-learn does).</summary>
     private void Shuffle(Random random)
     {
+        ShuffleOrder(random);
+        _backend.Upload(_order, Order);
+    }
+
+    private void ShuffleOrder(Random random)
+    {
         for (int i = _order.Length - 1; i > 0; i--)
         {
             int j = random.Next(i + 1);
             (_order[i], _order[j]) = (_order[j], _order[i]);
         }
-        _backend.Upload(_order, Order);
     }
 
     /// <summary>Copies rows [start, start + count) of the current order into the workspace's minibatch buffers.</summary>

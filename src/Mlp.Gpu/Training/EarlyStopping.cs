@@ -28,6 +28,17 @@ internal sealed class EarlyStopping
     /// <summary>1-based epoch with the lowest monitored loss so far.</summary>
     public int BestEpoch { get; private set; }
 
+    /// <summary>The lowest monitored loss so far (+∞ before the first epoch).</summary>
+    public double BestLoss => _best;
+
+    /// <summary>Restores the state a checkpoint saved (see <see cref="TrainingCheckpoint"/>).</summary>
+    public void Restore(double bestLoss, int bestEpoch, float[]? bestParameters)
+    {
+        _best = bestLoss;
+        BestEpoch = bestEpoch;
+        BestParameters = bestParameters;
+    }
+
     /// <summary>Records one finished epoch; downloads the parameters when it is the best so far.</summary>
     public Decision Observe(EpochRecord record, NetworkWorkspace workspace)
     {

@@ -12,6 +12,10 @@ internal interface IBatchSource : IDisposable
     /// <summary>Starts an epoch; with <paramref name="shuffle"/> the row order is drawn from <paramref name="random"/>.</summary>
     void StartEpoch(Random random, bool shuffle);
 
+    /// <summary>Draws from <paramref name="random"/> exactly what an epoch of <paramref name="rowsPerEpoch"/> rows would,
+    /// without reading any data: how a resumed run brings the shuffling to where the checkpoint left it.</summary>
+    void SkipEpoch(Random random, bool shuffle, long rowsPerEpoch);
+
     /// <summary>Loads the next minibatch of at most <paramref name="batchSize"/> rows into the workspace; 0 at the epoch's end.</summary>
     int LoadNext(NetworkWorkspace workspace, int batchSize);
 }

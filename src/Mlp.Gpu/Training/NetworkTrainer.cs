@@ -50,8 +50,10 @@ internal static class NetworkTrainer
 
         using var backend = BackendFactory.Create(options.Device, options.NumberOfThreads);
         CheckMemory(backend, network, options.BatchSize, 2L * options.StreamBlockRows + (validation?.RowCount ?? 0), options); // two blocks are held
-        using var train = new StreamBatchSource(backend, network, training, options.StreamBlockRows, options.BatchSize);
-        return Train(backend, network, initialParameters, train, options.BatchSize, validation, options);
+        // With checkpoints, the first rows of every pass are hashed so a resumed run checks it reads the same data.
+        var fingerprinted = options.Checkpoint is null ? null : new FingerprintingRowStream(training, options.StreamBlockRows);
+        using var train = new StreamBatchSource(backend, network, fingerprinted ?? training, options.StreamBlockRows, options.BatchSize);
+        return Train(backend, network, initialParameters, train, options.BatchSize, validation, options, fingerprinted);
     }
 
     /// <summary>The data's values were checked as they were read (by the caller); only their shape is checked here.</summary>
@@ -94,13 +96,15 @@ internal static class NetworkTrainer
     }
 
     private static TrainingResult Train(IBackend backend, NetworkDescription network, float[]? initialParameters,
-        IBatchSource train, int capacity, Dataset? validation, TrainingOptions options)
+        IBatchSource train, int capacity, Dataset? validation, TrainingOptions options, FingerprintingRowStream? stream = null)
     {
+        using var checkpoints = OpenCheckpoints(network, initialParameters, train, validation, options, stream);
         var optimizer = options.Optimizer;
         using var workspace = new NetworkWorkspace(backend, network, capacity, optimizer.Kind, options.DropoutRate, options.Seed);
         using var valid = validation is null ? null : new DeviceDataset(backend, validation);
         // Fresh parameters are drawn only now, after the memory check: they are as large as the network.
-        backend.Upload(initialParameters ?? ParameterInitializer.Create(network, options.Seed), workspace.Parameters);
+        var resumed = checkpoints?.Load();
+        backend.Upload(resumed?.Parameters ?? initialParameters ?? ParameterInitializer.Create(network, options.Seed), workspace.Parameters);
 
         var random = new Random(options.Seed);
         var history = new List<EpochRecord>(); // not sized by Epochs: an epoch count is no promise that training runs that long
@@ -108,19 +112,34 @@ internal static class NetworkTrainer
         Span<float> sums = stackalloc float[LossAccumulator.Length];
         int step = 0;
         var stopping = options.EarlyStoppingPatience is null ? null : new EarlyStopping(options.EarlyStoppingPatience.Value, options.EarlyStoppingMinDelta);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        long rowsPerEpoch = 0;
+        if (resumed is not null)
+            (step, rowsPerEpoch) = Resume(resumed, workspace, train, random, history, stopping, options);
+        var elapsedOffset = history.Count > 0 ? history[^1].Elapsed : TimeSpan.Zero;
+        int firstEpoch = history.Count + 1;
+        if (resumed is not null && stream is not null && (resumed.Finished || firstEpoch > options.Epochs))
+        {
+            // Nothing left to train, but a stream's data is still checked (its first block; the generator is spent).
+            train.StartEpoch(new Random(0), shuffle: false);
+            checkpoints!.Verify(stream.EntryName, stream.FirstRowsHash ?? "none");
+        }
+        for (int epoch = firstEpoch; epoch <= options.Epochs && resumed?.Finished != true; epoch++)
         {
             float learningRate = options.Schedule.GetRate(epoch, optimizer.LearningRate, history);
             if (!(learningRate >= 0f) || !float.IsFinite(learningRate))
                 throw new InvalidOperationException($"The learning-rate schedule gave {learningRate} for epoch {epoch}; rates must be non-negative and finite.");
             train.StartEpoch(random, options.Shuffle);
+            if (epoch == firstEpoch && stream is not null)
+                checkpoints?.Verify(stream.EntryName, stream.FirstRowsHash ?? "none");
             backend.Fill(workspace.Accumulator, 0f);
+            long rowsThisEpoch = 0;
             while (true)
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
                 int rows = train.LoadNext(workspace, options.BatchSize);
                 if (rows == 0)
                     break;
+                rowsThisEpoch += rows;
                 workspace.Forward(rows, trainingStep: ++step);
                 workspace.Loss(rows, train.Weighted, withGradient: true);
                 workspace.Backward(rows);
@@ -132,6 +151,9 @@ internal static class NetworkTrainer
             var (trainLoss, trainMetric) = Summarize(network, sums, train.TotalSquares);
             if (!double.IsFinite(trainLoss))
                 throw new TrainingDivergedException(epoch, trainLoss, learningRate);
+            if (epoch == firstEpoch && stream is not null)
+                checkpoints?.Verify(StreamRowsEntry, rowsThisEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            rowsPerEpoch = rowsThisEpoch;
 
             double? validLoss = null, validMetric = null;
             if (valid is not null)
@@ -145,19 +167,69 @@ internal static class NetworkTrainer
                 ValidationLoss = validLoss,
                 ValidationMetric = validMetric,
                 LearningRate = learningRate,
-                Elapsed = clock.Elapsed,
+                Elapsed = elapsedOffset + clock.Elapsed,
             };
             history.Add(record);
             options.EpochCompleted?.Invoke(record);
-            if (stopping is not null && stopping.Observe(record, workspace) == EarlyStopping.Decision.Stop)
+            bool stop = stopping is not null && stopping.Observe(record, workspace) == EarlyStopping.Decision.Stop;
+            checkpoints?.Save(workspace, epoch, step, rowsPerEpoch, finished: stop, stopping, history);
+            if (stop)
                 break;
         }
+        checkpoints?.Complete();
 
         if (stopping?.BestParameters is { } best)
             return new TrainingResult(best, history, stopping.BestEpoch, history.Count < options.Epochs);
         var parameters = new float[network.ParameterCount];
         backend.Download(workspace.Parameters, parameters);
         return new TrainingResult(parameters, history, history.Count, stoppedEarly: false);
+    }
+
+    /// <summary>Fingerprint entry of the rows per epoch of a streamed run (the same name as a cached run's).</summary>
+    private const string StreamRowsEntry = "Training data rows";
+
+    /// <summary>The run's checkpoints when the options ask for them: the fingerprint of the data known now (a cached
+    /// dataset's rows and hash; a stream's are checked when its first epoch reads them).</summary>
+    private static CheckpointSession? OpenCheckpoints(NetworkDescription network, float[]? initialParameters, IBatchSource train,
+        Dataset? validation, TrainingOptions options, FingerprintingRowStream? stream)
+    {
+        if (options.Checkpoint is not { } settings)
+            return null;
+        var data = new List<KeyValuePair<string, string>>();
+        if (train is DeviceDataset cached)
+            data.AddRange(DataFingerprint.Of(cached.Data, "Training data"));
+        data.Add(new("Training data source", stream is null ? "held in memory" : $"streamed in blocks of {options.StreamBlockRows} rows"));
+        if (validation is not null)
+            data.AddRange(DataFingerprint.Of(validation, "Validation data"));
+        string[] deferred = stream is null ? [] : [StreamRowsEntry, stream.EntryName];
+        int copies = 1 + (OptimizerStep.NeedsFirstMoment(options.Optimizer.Kind) ? 1 : 0) + (OptimizerStep.NeedsSecondMoment(options.Optimizer.Kind) ? 1 : 0)
+            + (options.EarlyStoppingPatience is null ? 0 : 1);
+        return new CheckpointSession(settings, network, initialParameters, data, deferred, copies);
+    }
+
+    /// <summary>
+    /// Brings a fresh run to the state of <paramref name="checkpoint"/>: optimizer moments and step, early stopping,
+    /// the history (reported again through <see cref="TrainingOptions.EpochCompleted"/>, so the caller's log holds
+    /// every epoch), and the shuffling generator, re-created from the seed and advanced by replaying the shuffles of
+    /// the epochs done (exact, and cheap next to an epoch of training). The parameters were uploaded by the caller.
+    /// </summary>
+    private static (int Step, long RowsPerEpoch) Resume(TrainingCheckpoint checkpoint, NetworkWorkspace workspace, IBatchSource train,
+        Random random, List<EpochRecord> history, EarlyStopping? stopping, TrainingOptions options)
+    {
+        var backend = workspace.Backend;
+        if (checkpoint.FirstMoment is { } first && workspace.FirstMoment is { } firstBuffer)
+            backend.Upload(first, firstBuffer);
+        if (checkpoint.SecondMoment is { } second && workspace.SecondMoment is { } secondBuffer)
+            backend.Upload(second, secondBuffer);
+        stopping?.Restore(checkpoint.BestLoss, checkpoint.BestEpoch, checkpoint.BestParameters);
+        for (int epoch = 1; epoch <= checkpoint.CompletedEpochs; epoch++)
+            train.SkipEpoch(random, options.Shuffle, checkpoint.RowsPerEpoch);
+        foreach (var record in checkpoint.History)
+        {
+            history.Add(record);
+            options.EpochCompleted?.Invoke(record);
+        }
+        return (checkpoint.Step, checkpoint.RowsPerEpoch);
     }
 
     /// <summary>Mean loss and metric of the current parameters over a whole dataset, in minibatches.</summary>

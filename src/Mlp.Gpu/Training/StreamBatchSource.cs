@@ -59,6 +59,16 @@ internal sealed class StreamBatchSource : IBatchSource
         ReadAhead();
     }
 
+    public void SkipEpoch(Random random, bool shuffle, long rowsPerEpoch)
+    {
+        // An epoch shuffles each block as it starts: full blocks, then the remainder (Fill reads to capacity).
+        if (!shuffle)
+            return;
+        var order = _blocks[0].Order;
+        for (long left = rowsPerEpoch; left > 0; left -= order.Length)
+            random.Shuffle(order.AsSpan(0, (int)Math.Min(order.Length, left)));
+    }
+
     public int LoadNext(NetworkWorkspace workspace, int batchSize)
     {
         var block = _blocks[_current];

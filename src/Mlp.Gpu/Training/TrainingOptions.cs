@@ -52,6 +52,10 @@ internal sealed record TrainingOptions
     /// <summary>Cancels training; checked before every minibatch.</summary>
     public CancellationToken CancellationToken { get; init; }
 
+    /// <summary>Write the training state after every epoch and resume from it (see <see cref="CheckpointSession"/>);
+    /// null writes none.</summary>
+    public CheckpointSettings? Checkpoint { get; init; }
+
     /// <summary>Called after every epoch with its record (on the training thread).</summary>
     public Action<EpochRecord>? EpochCompleted { get; init; }
 }
