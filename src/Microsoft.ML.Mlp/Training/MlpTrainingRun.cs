@@ -81,7 +81,9 @@ internal sealed class MlpTrainingRun
         }
         IRowStream rows = featureScaling is null && labelScaling is null ? stream : new StandardizedRowStream(stream, featureScaling, labelScaling);
         double labelScale = labelScaling?.Scale[0] ?? 1.0;
-        var trainingNetwork = labelScaling is null ? network : CreateNetwork(channel, featureCount, outputCount, initial, trainingSet, (float)(_huberDelta / labelScale));
+        var hidden = network.Layers.Take(network.Layers.Count - 1).ToArray();
+        var trainingNetwork = labelScaling is null ? network : new NetworkDescription(featureCount, hidden.Select(l => l.OutputCount).ToArray(),
+            hidden.Select(l => l.Activation).ToArray(), outputCount, _loss, (float)(_huberDelta / labelScale)); // δ in standardized units
         float[]? start = initial is null ? null : (float[])initial.Parameters.Clone();
         if (start is not null)
         {
