@@ -61,11 +61,15 @@ internal static class NetworkTrainer
     {
         if (initialParameters is not null && initialParameters.Length != network.ParameterCount)
             throw new ArgumentException($"Expected {network.ParameterCount} parameters for {network}, got {initialParameters.Length}.", nameof(initialParameters));
-        foreach (var (features, labels, name) in new[] { (featureCount, labelWidth, "training data"), (validation?.FeatureCount ?? featureCount, validation?.LabelWidth ?? labelWidth, "validation data") })
-        {
-            if (features != network.InputCount || labels != network.LabelWidth)
-                throw new ArgumentException($"The {name} has {features} features and {labels} label values per row; the network expects {network.InputCount} and {network.LabelWidth}.");
-        }
+        CheckShape(network, featureCount, labelWidth, "training data");
+        if (validation is not null)
+            CheckShape(network, validation.FeatureCount, validation.LabelWidth, "validation data");
+    }
+
+    private static void CheckShape(NetworkDescription network, int features, int labels, string name)
+    {
+        if (features != network.InputCount || labels != network.LabelWidth)
+            throw new ArgumentException($"The {name} has {features} features and {labels} label values per row; the network expects {network.InputCount} and {network.LabelWidth}.");
     }
 
     /// <summary>
