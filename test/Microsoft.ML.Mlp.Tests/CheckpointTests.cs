@@ -1,5 +1,4 @@
 using Microsoft.ML.Trainers.Mlp;
-using CoreActivation = Mlp.Gpu.Network.Activation;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Training;
 
@@ -237,14 +236,14 @@ public sealed class CheckpointTests
     public void AStateLargerThanOneCheckpointFileIsRefusedBeforeTraining()
     {
         // 1 input, 300 million hidden units, 1 output: 900 million parameters, four copies with Adam and early stopping.
-        var network = new NetworkDescription(1, [300_000_000], CoreActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var network = new NetworkDescription(1, [300_000_000], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var settings = new CheckpointSettings(Path.Combine(Path.GetTempPath(), "mlp-checkpoint-never-created"), false, []);
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => new CheckpointSession(settings, network, null, [], [], copies: 4));
         StringAssert.Contains(e.Message, "900,000,001 parameters");
         StringAssert.Contains(e.Message, "Train without a checkpoint directory");
         Assert.IsFalse(Directory.Exists(settings.Directory));
         string directory = NewDirectory();
-        using (new CheckpointSession(settings with { Directory = directory }, new NetworkDescription(1, [1000], CoreActivation.Relu, 1, LossFunction.BinaryCrossEntropy), null, [], []))
+        using (new CheckpointSession(settings with { Directory = directory }, new NetworkDescription(1, [1000], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy), null, [], []))
             Directory.Delete(directory, recursive: true); // a small network is accepted
     }
 

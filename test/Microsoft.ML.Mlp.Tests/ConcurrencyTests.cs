@@ -103,7 +103,7 @@ public sealed class ConcurrencyTests
     public void TheCoreNeverChangesTheArraysItIsGiven()
     {
         // The CPU backend shares a Dataset's arrays instead of copying them: kernels must only read them.
-        var network = new NetworkDescription(SyntheticData.FeatureCount, [8], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var network = new NetworkDescription(SyntheticData.FeatureCount, [8], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var random = new Random(25);
         var features = Enumerable.Range(0, 200 * SyntheticData.FeatureCount).Select(_ => (float)random.NextDouble()).ToArray();
         var labels = Enumerable.Range(0, 200).Select(i => (float)(i % 2)).ToArray();
@@ -112,7 +112,7 @@ public sealed class ConcurrencyTests
         var copies = new[] { (float[])features.Clone(), (float[])labels.Clone(), (float[])weights.Clone(), (float[])initial.Clone() };
 
         var result = NetworkTrainer.Train(network, initial, new Dataset(features, 200, SyntheticData.FeatureCount, labels, weights),
-            new Dataset(features, 200, SyntheticData.FeatureCount, labels), CoreTestOptions.Training with { Epochs = 3, BatchSize = 16, Device = DeviceKind.Cpu, DropoutRate = 0.1f });
+            new Dataset(features, 200, SyntheticData.FeatureCount, labels), CoreTestOptions.Training with { Epochs = 3, BatchSize = 16, Device = MlpDevice.Cpu, DropoutRate = 0.1f });
 
         CollectionAssert.AreNotEqual(initial, result.Parameters, "training ran");
         CollectionAssert.AreEqual(copies[0], features);

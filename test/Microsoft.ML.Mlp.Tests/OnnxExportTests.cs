@@ -46,6 +46,7 @@ public sealed class OnnxExportTests
     [DataRow(MlpActivation.Tanh)]
     [DataRow(MlpActivation.Sigmoid)]
     [DataRow(MlpActivation.Gelu)]
+    [DataRow(MlpActivation.Identity)]
     public void BinaryPipelineScoresTheSameInOnnxRuntime(MlpActivation activation)
     {
         var (ml, data) = NewData(seed: 1);
@@ -62,6 +63,7 @@ public sealed class OnnxExportTests
     [DataRow(MlpActivation.Tanh)]
     [DataRow(MlpActivation.Sigmoid)]
     [DataRow(MlpActivation.Gelu)]
+    [DataRow(MlpActivation.Identity)]
     public void MulticlassPipelineScoresTheSameInOnnxRuntime(MlpActivation activation)
     {
         var (ml, data) = NewData(seed: 2);
@@ -226,7 +228,7 @@ public sealed class OnnxExportTests
         // No real model this large fits a test; the check runs on the architecture alone (no weights are allocated).
         var exporter = typeof(MlpBinaryModelParameters).Assembly.GetType("Microsoft.ML.Trainers.Mlp.Onnx.MlpOnnxExporter", throwOnError: true)!;
         var check = exporter.GetMethod("CheckExportable", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
-        var huge = new NetworkDescription(100_000, [6_000], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var huge = new NetworkDescription(100_000, [6_000], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
 
         var e = Assert.Throws<TargetInvocationException>(() => check.Invoke(null, [huge]));
 
@@ -234,7 +236,7 @@ public sealed class OnnxExportTests
         StringAssert.Contains(inner.Message, "cannot be exported to ONNX");
         StringAssert.Contains(inner.Message, "600,012,001 parameters");
         StringAssert.Contains(inner.Message, "2 GiB");
-        check.Invoke(null, [new NetworkDescription(784, [256, 128], Activation.Gelu, 10, LossFunction.SoftmaxCrossEntropy)]);
+        check.Invoke(null, [new NetworkDescription(784, [256, 128], MlpActivation.Gelu, 10, LossFunction.SoftmaxCrossEntropy)]);
     }
 
     private static IEstimator<ITransformer> Featurize(MLContext ml) =>

@@ -9,6 +9,12 @@ public sealed class PublicApiTests
 {
     private static readonly Assembly s_assembly = typeof(MlpCatalog).Assembly;
 
+    /// <summary>The compute core's assembly (Mlp.Gpu), which the package carries beside the trainers.</summary>
+    private static readonly Assembly s_core = typeof(MlpOptimizer).Assembly;
+
+    /// <summary>Every public type a user of the package sees, in both assemblies.</summary>
+    private static IEnumerable<Type> PublicTypes => s_assembly.GetExportedTypes().Concat(s_core.GetExportedTypes());
+
     /// <summary>
     /// No public member, and no protected member of a type that can be derived from, mentions a type that is
     /// non-public in Microsoft.ML.Core or Microsoft.ML.Data (we compile against publicized copies of them, so the
@@ -18,7 +24,7 @@ public sealed class PublicApiTests
     public void PublicApiExposesNoMlNetInternalType()
     {
         var leaks = new List<string>();
-        foreach (var type in s_assembly.GetExportedTypes())
+        foreach (var type in PublicTypes)
         {
             Report(leaks, type.BaseType, $"{type} base type");
             const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
@@ -46,12 +52,12 @@ public sealed class PublicApiTests
     [TestMethod]
     public void PublicTypesLiveInTheDocumentedNamespaces()
     {
-        foreach (var type in s_assembly.GetExportedTypes())
+        foreach (var type in PublicTypes)
         {
             string expected = type == typeof(MlpCatalog) ? "Microsoft.ML" : "Microsoft.ML.Trainers.Mlp";
             Assert.AreEqual(expected, type.Namespace, type.FullName);
         }
-        var names = s_assembly.GetExportedTypes().Select(t => t.Name).ToHashSet();
+        var names = PublicTypes.Select(t => t.Name).ToHashSet();
         foreach (string name in new[]
         {
             "MlpCatalog", "MlpBinaryTrainer", "MlpMulticlassTrainer", "MlpRegressionTrainer", "MlpTrainerOptionsBase",
@@ -61,6 +67,17 @@ public sealed class PublicApiTests
         {
             Assert.Contains(name, names);
         }
+    }
+
+    [TestMethod]
+    public void TheCoreExportsOnlyTheOptionEnumsAndTheTrainersAssemblyForwardsThem()
+    {
+        // One enum per concept from the option to the kernel: the core defines them, everything else in it is internal.
+        Type[] enums = [typeof(MlpActivation), typeof(MlpOptimizer), typeof(MlpDevice)];
+        CollectionAssert.AreEquivalent(enums, s_core.GetExportedTypes());
+        Assert.AreEqual("Mlp.Gpu", s_core.GetName().Name);
+        // Code compiled when the enums lived in Microsoft.ML.Mlp still binds through the forwards.
+        CollectionAssert.IsSubsetOf(enums, s_assembly.GetForwardedTypes());
     }
 
     [TestMethod]

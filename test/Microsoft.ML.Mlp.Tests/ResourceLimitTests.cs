@@ -30,9 +30,9 @@ public sealed class ResourceLimitTests
         {
             HiddenLayerSizes = [width], BatchSize = Batch, NumberOfEpochs = 1, Device = device,
         });
-        var network = new NetworkDescription(SyntheticData.FeatureCount, [width], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var network = new NetworkDescription(SyntheticData.FeatureCount, [width], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         // The host also holds the initial and trained parameters and the model's predictor.
-        var estimate = MemoryEstimate.ForTraining(network, Batch, OptimizerKind.Adam, dataRows: Batch).WithHostCopies(network, earlyStopping: false);
+        var estimate = MemoryEstimate.ForTraining(network, Batch, MlpOptimizer.Adam, dataRows: Batch).WithHostCopies(network, earlyStopping: false);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data));
@@ -53,7 +53,7 @@ public sealed class ResourceLimitTests
         // The same check runs inside NetworkTrainer against the backend's own memory (a GPU's MemorySize; ILGPU's CPU
         // accelerator, used here, lives in host memory).
         int width = WidthNeedingFourTimesTheMemory(MemoryEstimate.AvailableHostBytes);
-        var network = new NetworkDescription(SyntheticData.FeatureCount, [width], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var network = new NetworkDescription(SyntheticData.FeatureCount, [width], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var data = new Dataset(new float[Batch * SyntheticData.FeatureCount], Batch, SyntheticData.FeatureCount,
             Enumerable.Range(0, Batch).Select(i => (float)(i % 2)).ToArray());
         var parameters = new float[network.ParameterCount];
@@ -73,9 +73,9 @@ public sealed class ResourceLimitTests
     public void TheEstimateCountsParametersOptimizerStateActivationsAndData()
     {
         // 10 -> 20 -> 3 (softmax): 10·20 + 20 + 20·3 + 3 = 283 parameters.
-        var network = new NetworkDescription(10, [20], Activation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
-        var adam = MemoryEstimate.ForTraining(network, batchRows: 8, OptimizerKind.Adam, dataRows: 100);
-        var sgd = MemoryEstimate.ForTraining(network, batchRows: 8, OptimizerKind.Sgd, dropoutRate: 0.5f);
+        var network = new NetworkDescription(10, [20], MlpActivation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
+        var adam = MemoryEstimate.ForTraining(network, batchRows: 8, MlpOptimizer.Adam, dataRows: 100);
+        var sgd = MemoryEstimate.ForTraining(network, batchRows: 8, MlpOptimizer.Sgd, dropoutRate: 0.5f);
 
         Assert.AreEqual(283L * 4 * sizeof(float), adam.ParameterBytes, "parameters, gradients, two moments");
         Assert.AreEqual(283L * 2 * sizeof(float), sgd.ParameterBytes, "parameters, gradients");

@@ -33,6 +33,42 @@ public sealed class TrainingBehaviourTests
     }
 
     [TestMethod]
+    [DataRow(MlpActivation.Identity, true)]
+    [DataRow(MlpActivation.Tanh, false)]
+    public void IdentityHiddenLayersComputeALinearFunction(MlpActivation activation, bool linear)
+    {
+        // Linear layers compose to one affine map: the score at the midpoint of two rows is the mean of their scores.
+        // A tanh network fitted to the same curved target is not affine, which shows the check can fail.
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.Regression(ml, 300, seed: 4);
+        var model = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options
+        {
+            HiddenLayerSizes = [16, 16], Activation = activation, NumberOfEpochs = 20, LearningRate = 0.01f,
+        }).Fit(data);
+        Assert.AreEqual(activation, model.Model.Activation);
+
+        var rows = ml.Data.CreateEnumerable<SyntheticData.FloatLabelRow>(data, reuseRowObject: false).Take(40).ToArray();
+        var engine = ml.Model.CreatePredictionEngine<SyntheticData.FloatLabelRow, ScoreRow>(model);
+        float Score(float[] x) => engine.Predict(new SyntheticData.FloatLabelRow { Features = x }).Score;
+        double worst = 0;
+        for (int i = 0; i < rows.Length; i += 2)
+        {
+            var (a, b) = (rows[i].Features, rows[i + 1].Features);
+            float[] middle = a.Zip(b, (p, q) => (p + q) / 2).ToArray();
+            worst = Math.Max(worst, Math.Abs(Score(middle) - (Score(a) + Score(b)) / 2));
+        }
+        if (linear)
+            Assert.IsLessThan(1e-4, worst, "an Identity network is affine up to float rounding");
+        else
+            Assert.IsGreaterThan(0.05, worst, "a tanh network fitted to a curved target is not affine");
+    }
+
+    private sealed class ScoreRow
+    {
+        public float Score { get; set; }
+    }
+
+    [TestMethod]
     public void ValidationDataFillsTheValidationLoss()
     {
         var ml = new MLContext(seed: 1);

@@ -43,13 +43,13 @@ public sealed class TrainingLimitTests
     [TestMethod]
     public void TheCoreTakesIntMaxValueEpochsToo()
     {
-        var network = new NetworkDescription(2, [3], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var network = new NetworkDescription(2, [3], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var data = new Dataset([0, 1, 1, 0, 1, 1, 0, 0], 4, 2, [1, 1, 0, 0]);
         using var cancellation = new CancellationTokenSource();
         int epochs = 0;
         var options = CoreTestOptions.Training with
         {
-            Epochs = int.MaxValue, BatchSize = 4, Device = DeviceKind.Cpu, CancellationToken = cancellation.Token,
+            Epochs = int.MaxValue, BatchSize = 4, Device = MlpDevice.Cpu, CancellationToken = cancellation.Token,
             EpochCompleted = record => { epochs = record.Epoch; if (record.Epoch == 2) cancellation.Cancel(); },
         };
         Assert.Throws<OperationCanceledException>(() => NetworkTrainer.Train(network, ParameterInitializer.Create(network, 1), data, null, options));
@@ -148,10 +148,10 @@ public sealed class TrainingLimitTests
     {
         // 10 -> 20 -> 3 (softmax), 283 parameters. Host copies: initial and trained parameters (a third with early
         // stopping), and the predictor's packed weights: 20 rows padded to 32 x 10 inputs, 3 rows padded to 16 x 20, 23 biases.
-        var network = new NetworkDescription(10, [20], Activation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
+        var network = new NetworkDescription(10, [20], MlpActivation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
         long packed = 32 * 10 + 16 * 20 + 23;
         Assert.AreEqual(packed, NetworkPredictor.PackedFloatCount(network));
-        var estimate = MemoryEstimate.ForTraining(network, batchRows: 8, OptimizerKind.Adam, dataRows: 100);
+        var estimate = MemoryEstimate.ForTraining(network, batchRows: 8, MlpOptimizer.Adam, dataRows: 100);
         Assert.AreEqual((2 * 283 + packed) * sizeof(float), estimate.WithHostCopies(network, earlyStopping: false).HostCopyBytes);
         Assert.AreEqual((3 * 283 + packed) * sizeof(float), estimate.WithHostCopies(network, earlyStopping: true).HostCopyBytes);
         Assert.AreEqual(estimate.TotalBytes + (2 * 283 + packed) * sizeof(float), estimate.WithHostCopies(network, false).TotalBytes);

@@ -1,8 +1,9 @@
 using System.Globalization;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends;
-using Mlp.Testing;
-using Mlp.Gpu.Training;
 using Mlp.Gpu.Network;
+using Mlp.Gpu.Training;
+using Mlp.Testing;
 
 namespace Mlp.Benchmarks;
 
@@ -58,7 +59,7 @@ internal static class CheckpointBenchmark
         {
             Epochs = epochs + 1,
             BatchSize = workload.BatchSize,
-            Device = DeviceKind.Cpu,
+            Device = MlpDevice.Cpu,
             NumberOfThreads = threads,
             Optimizer = CoreTestOptions.Optimizer with { Kind = workload.Optimizer, LearningRate = 1e-3f },
             // The record of epoch e arrives before its checkpoint is written; the next record's time includes it.
@@ -80,7 +81,7 @@ internal static class CheckpointBenchmark
     private static (double Blocking, double Total) MillisecondsPerCheckpoint(TrainingBenchmark.Workload workload, int? threads, string directory)
     {
         var net = workload.Network;
-        using var backend = BackendFactory.Create(DeviceKind.Cpu, threads);
+        using var backend = BackendFactory.Create(MlpDevice.Cpu, threads);
         using var workspace = new NetworkWorkspace(backend, net, workload.BatchSize, workload.Optimizer);
         using var session = new CheckpointSession(new CheckpointSettings(directory, KeepAfterSuccess: false, []), net, null, [], []);
         var blocking = new List<double>();

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.Mlp;
+using Microsoft.ML;
 using Mlp.Gpu.Inference;
 using Mlp.Gpu.Network;
 
@@ -49,7 +50,7 @@ internal static class InferenceBenchmark
 
         // The same weights through the core's predictor alone, rebuilt from the model's public accessors.
         var parameters = scoring.Model;
-        var description = new NetworkDescription(parameters.NumberOfFeatures, parameters.HiddenLayerSizes, Activation.Relu, 10, LossFunction.SoftmaxCrossEntropy);
+        var description = new NetworkDescription(parameters.NumberOfFeatures, parameters.HiddenLayerSizes, MlpActivation.Relu, 10, LossFunction.SoftmaxCrossEntropy);
         var flat = Enumerable.Range(0, parameters.LayerCount).SelectMany(l => parameters.GetWeights(l).ToArray())
             .Concat(Enumerable.Range(0, parameters.LayerCount).SelectMany(l => parameters.GetBiases(l).ToArray())).ToArray();
         var predictor = new NetworkPredictor(description, flat);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
@@ -46,10 +47,10 @@ internal sealed class ProfilingBackend(IBackend inner) : IBackend
         Time($"gemm {(transposeA ? 'T' : 'N')}{(transposeB ? 'T' : 'N')} {m}x{n}x{k}",
             () => inner.Gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
 
-    public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation) =>
+    public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, MlpActivation activation) =>
         Time($"bias + {activation} {rows}x{columns}", () => inner.BiasActivation(z, bias, a, rows, columns, activation));
 
-    public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation) =>
+    public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, MlpActivation activation) =>
         Time($"{activation} backward ({count})", () => inner.ActivationBackward(delta, z, a, count, activation));
 
     public void Dropout(BufferView input, BufferView mask, BufferView output, int count, float rate, uint seed) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
@@ -43,9 +44,9 @@ internal static class SweepBenchmark
 
     private static (double Ours, double[] Peers) Measure(string sweep, int value, int rows, int[] hidden, int batch, string[] peers)
     {
-        var workload = new TrainingBenchmark.Workload("W1", rows, [784, .. hidden, 10], Activation.Relu, LossFunction.SoftmaxCrossEntropy, OptimizerKind.Adam, batch);
+        var workload = new TrainingBenchmark.Workload("W1", rows, [784, .. hidden, 10], MlpActivation.Relu, LossFunction.SoftmaxCrossEntropy, MlpOptimizer.Adam, batch);
         var data = TrainingBenchmark.RandomData(workload);
-        double ours = TrainingBenchmark.MeasureOurs(workload, data, threads: Environment.ProcessorCount, epochs: 1, DeviceKind.Cpu).SamplesPerSecond;
+        double ours = TrainingBenchmark.MeasureOurs(workload, data, threads: Environment.ProcessorCount, epochs: 1, MlpDevice.Cpu).SamplesPerSecond;
         string[] overrides = ["--rows", rows.ToString(CultureInfo.InvariantCulture), "--batch", batch.ToString(CultureInfo.InvariantCulture), "--hidden", string.Join(",", hidden)];
         double[] theirs = peers.Select(peer =>
             TrainingBenchmark.PeerJson("W1", peer, Environment.ProcessorCount, 1, overrides)?.RootElement.GetProperty("samples_per_s").GetDouble() ?? double.NaN).ToArray();

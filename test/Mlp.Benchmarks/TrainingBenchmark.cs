@@ -1,12 +1,13 @@
-using Mlp.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training;
+using Mlp.Testing;
 
 namespace Mlp.Benchmarks;
 
@@ -18,7 +19,7 @@ namespace Mlp.Benchmarks;
 internal static class TrainingBenchmark
 {
     /// <summary>A workload of the performance issue: rows x widths, activation, head, optimizer, batch size.</summary>
-    internal sealed record Workload(string Name, int Rows, int[] Widths, Activation Activation, LossFunction Loss, OptimizerKind Optimizer, int BatchSize)
+    internal sealed record Workload(string Name, int Rows, int[] Widths, MlpActivation Activation, LossFunction Loss, MlpOptimizer Optimizer, int BatchSize)
     {
         public NetworkDescription Network => new(Widths[0], Widths[1..^1], Activation, Widths[^1], Loss);
 
@@ -27,9 +28,9 @@ internal static class TrainingBenchmark
 
     internal static readonly Workload[] Workloads =
     [
-        new("W1", 60_000, [784, 256, 128, 10], Activation.Relu, LossFunction.SoftmaxCrossEntropy, OptimizerKind.Adam, 128),
-        new("W2", 20_000, [1024, 2048, 2048, 10], Activation.Relu, LossFunction.SoftmaxCrossEntropy, OptimizerKind.Adam, 256),
-        new("W3", 100_000, [2, 16, 16, 1], Activation.Tanh, LossFunction.BinaryCrossEntropy, OptimizerKind.Sgd, 32),
+        new("W1", 60_000, [784, 256, 128, 10], MlpActivation.Relu, LossFunction.SoftmaxCrossEntropy, MlpOptimizer.Adam, 128),
+        new("W2", 20_000, [1024, 2048, 2048, 10], MlpActivation.Relu, LossFunction.SoftmaxCrossEntropy, MlpOptimizer.Adam, 256),
+        new("W3", 100_000, [2, 16, 16, 1], MlpActivation.Tanh, LossFunction.BinaryCrossEntropy, MlpOptimizer.Sgd, 32),
     ];
 
     public static int Run(string[] args)
@@ -38,7 +39,7 @@ internal static class TrainingBenchmark
         int[] threadCounts = BenchmarkUtil.Option(args, "--threads") is { } t ? [int.Parse(t, CultureInfo.InvariantCulture)] : [1, 2];
         int epochs = int.Parse(BenchmarkUtil.Option(args, "--epochs") ?? "2", CultureInfo.InvariantCulture);
         int runs = int.Parse(BenchmarkUtil.Option(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
-        var device = Enum.Parse<DeviceKind>(BenchmarkUtil.Option(args, "--device") ?? "Cpu", ignoreCase: true);
+        var device = Enum.Parse<MlpDevice>(BenchmarkUtil.Option(args, "--device") ?? "Cpu", ignoreCase: true);
         bool peers = BenchmarkUtil.Flag(args, "--peers");
         var selected = Workloads.Where(w => which == "all" || w.Name.Equals(which, StringComparison.OrdinalIgnoreCase)).ToArray();
 
@@ -85,7 +86,7 @@ internal static class TrainingBenchmark
     }
 
     /// <summary>Samples/s over the timed epochs, and bytes allocated during the last epoch (steady state).</summary>
-    internal static (double SamplesPerSecond, long AllocatedBytesPerEpoch) MeasureOurs(Workload workload, Dataset data, int threads, int epochs, DeviceKind device)
+    internal static (double SamplesPerSecond, long AllocatedBytesPerEpoch) MeasureOurs(Workload workload, Dataset data, int threads, int epochs, MlpDevice device)
     {
         var net = workload.Network;
         var initial = ParameterInitializer.Create(net, 1);
@@ -96,7 +97,7 @@ internal static class TrainingBenchmark
             BatchSize = workload.BatchSize,
             Device = device,
             NumberOfThreads = threads,
-            Optimizer = CoreTestOptions.Optimizer with { Kind = workload.Optimizer, LearningRate = workload.Optimizer == OptimizerKind.Sgd ? 0.01f : 1e-3f },
+            Optimizer = CoreTestOptions.Optimizer with { Kind = workload.Optimizer, LearningRate = workload.Optimizer == MlpOptimizer.Sgd ? 0.01f : 1e-3f },
             EpochCompleted = r => marks.Add((r.Elapsed, GC.GetTotalAllocatedBytes(precise: true))),
         };
         NetworkTrainer.Train(net, initial, data, null, options);

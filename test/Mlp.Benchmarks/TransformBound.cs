@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.Trainers.Mlp;
 using Microsoft.ML;
 using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Inference;
@@ -58,7 +59,7 @@ internal static class TransformBound
         foreach (int threads in new[] { 1, 2 })
         {
             using var backend = new CpuBackend(threads);
-            using var workspace = new NetworkWorkspace(backend, network, BlockRows, OptimizerKind.Sgd);
+            using var workspace = new NetworkWorkspace(backend, network, BlockRows, MlpOptimizer.Sgd);
             using var source = new DeviceDataset(backend, dataset);
             backend.Upload(parameters, workspace.Parameters);
             source.StartEpoch(new Random(1), shuffle: false);

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Network;
 
 namespace Mlp.Gpu.Tests;
@@ -13,18 +14,18 @@ internal sealed class ActivationAndLossHeadTests
     private static readonly float[] s_specials = [0f, -0f, 1e-30f, -1e-30f, 0.5f, -0.5f, 3f, -3f, 40f, -40f, 100f, -100f,
         float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.MaxValue, -float.MaxValue, float.Epsilon];
 
-    public static IEnumerable<object[]> EveryActivation() => Enum.GetValues<Activation>().Select(a => new object[] { a });
+    public static IEnumerable<object[]> EveryActivation() => Enum.GetValues<MlpActivation>().Select(a => new object[] { a });
 
     [TestMethod]
     [DynamicData(nameof(EveryActivation))]
-    public void ScalarFormsMatchTheFloat64Definitions(Activation activation)
+    public void ScalarFormsMatchTheFloat64Definitions(MlpActivation activation)
     {
         for (double z = -6; z <= 6; z += 0.125)
         {
             var (a, slope) = Scalar.Apply(activation, (float)z, delta: 1f);
             double expected = ReferenceNetwork.Activate(activation, z);
             Assert.AreEqual(expected, a, 1e-6 + 1e-6 * Math.Abs(expected), $"s({z})");
-            if (z == 0 && activation is Activation.Relu or Activation.LeakyRelu)
+            if (z == 0 && activation is MlpActivation.Relu or MlpActivation.LeakyRelu)
                 continue; // the kink
             const double h = 1e-4;
             double numeric = (ReferenceNetwork.Activate(activation, z + h) - ReferenceNetwork.Activate(activation, z - h)) / (2 * h);
@@ -34,7 +35,7 @@ internal sealed class ActivationAndLossHeadTests
 
     [TestMethod]
     [DynamicData(nameof(EveryActivation))]
-    public void VectorBackwardEqualsTheScalarOneBitForBit(Activation activation)
+    public void VectorBackwardEqualsTheScalarOneBitForBit(MlpActivation activation)
     {
         var z = s_specials.Concat(IlgpuParity.RandomValues(30, seed: 1, scale: 4)).ToArray();
         var delta = IlgpuParity.RandomValues(z.Length, seed: 2).Select((d, i) => i % 5 == 4 ? float.NaN : d).ToArray();
@@ -53,7 +54,7 @@ internal sealed class ActivationAndLossHeadTests
 
     [TestMethod]
     [DynamicData(nameof(EveryActivation))]
-    public void RowForwardMatchesTheScalarOne(Activation activation)
+    public void RowForwardMatchesTheScalarOne(MlpActivation activation)
     {
         var z = IlgpuParity.RandomValues(37, seed: 3, scale: 4); // vector bodies and a tail
         var row = new float[z.Length];
@@ -79,7 +80,7 @@ internal sealed class ActivationAndLossHeadTests
         foreach (var loss in Enum.GetValues<LossFunction>())
         {
             int k = loss == LossFunction.BinaryCrossEntropy ? 1 : 3;
-            var net = new NetworkDescription(1, [], Activation.Identity, k, loss, huberDelta: 0.7f);
+            var net = new NetworkDescription(1, [], MlpActivation.Identity, k, loss, huberDelta: 0.7f);
             float[] y = loss switch { LossFunction.BinaryCrossEntropy => [1f], LossFunction.SoftmaxCrossEntropy => [2f], _ => [0.5f, -1f, 4f] };
             var (actual, _) = Scalar.Loss(loss, z[..k], y, huberDelta: 0.7f);
             double expected = ReferenceNetwork.Loss(net, z[..k].Select(v => (double)v).ToArray(), y);
@@ -90,7 +91,7 @@ internal sealed class ActivationAndLossHeadTests
     [TestMethod]
     public void DispatchNamesAnUnknownEnumValue()
     {
-        var activation = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Scalar.Apply((Activation)99, 0f, 1f));
+        var activation = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Scalar.Apply((MlpActivation)99, 0f, 1f));
         StringAssert.Contains(activation.Message, "Unknown activation 99");
         var loss = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Scalar.Loss((LossFunction)42, [0f], [0f]));
         StringAssert.Contains(loss.Message, "Unknown loss 42");
@@ -99,21 +100,21 @@ internal sealed class ActivationAndLossHeadTests
     /// <summary>Runs the structs of a runtime activation or loss on arrays.</summary>
     internal static class Scalar
     {
-        public static (float A, float DeltaTimesSlope) Apply(Activation activation, float z, float delta)
+        public static (float A, float DeltaTimesSlope) Apply(MlpActivation activation, float z, float delta)
         {
             var call = new ScalarCall { Z = z, Delta = delta };
             Activations.Dispatch(activation, ref call);
             return (call.A, call.Result);
         }
 
-        public static Vector256<float> Backward(Activation activation, Vector256<float> delta, Vector256<float> z, Vector256<float> a)
+        public static Vector256<float> Backward(MlpActivation activation, Vector256<float> delta, Vector256<float> z, Vector256<float> a)
         {
             var call = new VectorCall { Delta = delta, Z = z, A = a };
             Activations.Dispatch(activation, ref call);
             return call.Result;
         }
 
-        public static void Forward(Activation activation, float[] z, float[] a)
+        public static void Forward(MlpActivation activation, float[] z, float[] a)
         {
             var call = new RowCall { Z = z, A = a };
             Activations.Dispatch(activation, ref call);

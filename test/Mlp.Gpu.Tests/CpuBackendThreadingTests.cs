@@ -1,7 +1,8 @@
-using Mlp.Gpu.Backends;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Cpu;
-using static Mlp.Gpu.Tests.IlgpuParity;
+using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
+using static Mlp.Gpu.Tests.IlgpuParity;
 
 namespace Mlp.Gpu.Tests;
 
@@ -44,10 +45,10 @@ internal sealed class CpuBackendThreadingTests
     }
 
     [TestMethod]
-    [DataRow(Activation.Relu)]
-    [DataRow(Activation.Tanh)]
-    [DataRow(Activation.Gelu)]
-    public void BiasActivationAndItsBackwardMatchTheReference(Activation activation)
+    [DataRow(MlpActivation.Relu)]
+    [DataRow(MlpActivation.Tanh)]
+    [DataRow(MlpActivation.Gelu)]
+    public void BiasActivationAndItsBackwardMatchTheReference(MlpActivation activation)
     {
         var z0 = RandomValues(Rows * Columns, seed: 2);
         var bias = RandomValues(Columns, seed: 3);
@@ -80,7 +81,7 @@ internal sealed class CpuBackendThreadingTests
     [DataRow(LossFunction.Squared, 3)]
     public void LossGradientSumsDoNotDependOnTheThreadCount(LossFunction loss, int k)
     {
-        var net = new NetworkDescription(2, [], Activation.Identity, k, loss);
+        var net = new NetworkDescription(2, [], MlpActivation.Identity, k, loss);
         var data = TestData.Random(Rows, net, seed: 5, weighted: true);
         var output = RandomValues(Rows * k, seed: 6, scale: 2);
         var results = OnOneAndTwoThreads(backend =>

@@ -1,9 +1,10 @@
-using Mlp.Testing;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Cpu;
-using Mlp.Gpu.Network;
 using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training;
+using Mlp.Testing;
 
 namespace Mlp.Gpu.Tests;
 
@@ -27,10 +28,10 @@ internal sealed class DropoutTests
     }
 
     [TestMethod]
-    [DataRow(Activation.Tanh)]
-    [DataRow(Activation.Relu)]
-    [DataRow(Activation.Sigmoid)]
-    public void BackwardThroughTheMaskMatchesFiniteDifferences(Activation activation)
+    [DataRow(MlpActivation.Tanh)]
+    [DataRow(MlpActivation.Relu)]
+    [DataRow(MlpActivation.Sigmoid)]
+    public void BackwardThroughTheMaskMatchesFiniteDifferences(MlpActivation activation)
     {
         const float rate = 0.4f;
         const int rows = 6, step = 3, seed = 9;
@@ -39,7 +40,7 @@ internal sealed class DropoutTests
         var parameters = ParameterInitializer.Create(net, seed: 4);
 
         using var backend = new CpuBackend();
-        using var workspace = new NetworkWorkspace(backend, net, rows, OptimizerKind.Sgd, rate, seed);
+        using var workspace = new NetworkWorkspace(backend, net, rows, MlpOptimizer.Sgd, rate, seed);
         backend.Upload(parameters, workspace.Parameters);
         backend.Upload(data.Features, workspace.Input);
         backend.Upload(data.Labels, workspace.Labels);
@@ -97,7 +98,7 @@ internal sealed class DropoutTests
     {
         var data = TestData.Blobs(200, 5, 3, seed: 1);
         var valid = TestData.Blobs(60, 5, 3, seed: 2);
-        var net = new NetworkDescription(5, [32], Activation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
+        var net = new NetworkDescription(5, [32], MlpActivation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
         var initial = ParameterInitializer.Create(net, 1);
         var plain = NetworkTrainer.Train(net, initial, data, valid, CoreTestOptions.Training with { Epochs = 3 });
         var dropped = NetworkTrainer.Train(net, initial, data, valid, CoreTestOptions.Training with { Epochs = 3, DropoutRate = 0.5f });

@@ -1,8 +1,9 @@
-using Mlp.Gpu.Backends;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
-using Mlp.Gpu.Training;
 using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Gpu.Tests;
 
@@ -15,7 +16,7 @@ internal sealed class GradientCheckTests
 {
     public static IEnumerable<object[]> Cases()
     {
-        foreach (var activation in Enum.GetValues<Activation>())
+        foreach (var activation in Enum.GetValues<MlpActivation>())
             foreach (var loss in Enum.GetValues<LossFunction>())
                 foreach (int depth in new[] { 0, 1, 3 })
                     yield return [activation, loss, depth];
@@ -23,7 +24,7 @@ internal sealed class GradientCheckTests
 
     [TestMethod]
     [DynamicData(nameof(Cases))]
-    public void BackwardMatchesFiniteDifferences(Activation activation, LossFunction loss, int depth)
+    public void BackwardMatchesFiniteDifferences(MlpActivation activation, LossFunction loss, int depth)
     {
         int[] hidden = depth switch { 0 => [], 1 => [6], _ => [6, 5, 4] };
         int outputs = loss switch { LossFunction.BinaryCrossEntropy => 1, LossFunction.SoftmaxCrossEntropy => 3, _ => 2 };
@@ -58,7 +59,7 @@ internal sealed class GradientCheckTests
     [TestMethod]
     public void ExampleWeightsScaleTheGradient()
     {
-        var net = new NetworkDescription(3, [4], Activation.Tanh, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(3, [4], MlpActivation.Tanh, 1, LossFunction.BinaryCrossEntropy);
         var plain = TestData.Random(5, net, seed: 3, weighted: false);
         var doubled = new Dataset(plain.Features, plain.RowCount, plain.FeatureCount, plain.Labels, Enumerable.Repeat(2f, 5).ToArray());
         var parameters = ParameterInitializer.Create(net, seed: 1);
@@ -72,7 +73,7 @@ internal sealed class GradientCheckTests
     internal static float[] AnalyticGradient(NetworkDescription net, float[] parameters, Dataset data)
     {
         using var backend = new CpuBackend();
-        using var workspace = new NetworkWorkspace(backend, net, data.RowCount, OptimizerKind.Sgd);
+        using var workspace = new NetworkWorkspace(backend, net, data.RowCount, MlpOptimizer.Sgd);
         backend.Upload(parameters, workspace.Parameters);
         backend.Upload(data.Features, workspace.Input);
         backend.Upload(data.Labels, workspace.Labels);

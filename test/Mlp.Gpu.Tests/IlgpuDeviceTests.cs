@@ -1,20 +1,21 @@
-using Mlp.Testing;
 using System.Reflection;
-using ILGPU;
 using ILGPU.Algorithms;
-using ILGPU.Backends;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.OpenCL;
 using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
+using ILGPU.Backends;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
-using Mlp.Gpu.Backends;
+using ILGPU.Runtime;
+using ILGPU;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Backends.Ilgpu;
+using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training;
+using Mlp.Testing;
 
 namespace Mlp.Gpu.Tests;
 
@@ -29,7 +30,7 @@ internal sealed class IlgpuDeviceTests
     [TestMethod]
     public void AutoTakesAGpuOrTheSimdCpuBackendNeverTheSimulator()
     {
-        using var backend = BackendFactory.Create(DeviceKind.Auto);
+        using var backend = BackendFactory.Create(MlpDevice.Auto);
         if (backend is IlgpuBackend gpu)
             Assert.AreNotEqual(AcceleratorType.CPU, gpu.AcceleratorType, gpu.Name);
         else
@@ -37,17 +38,17 @@ internal sealed class IlgpuDeviceTests
     }
 
     [TestMethod]
-    [DataRow(DeviceKind.Cuda)]
-    [DataRow(DeviceKind.OpenCL)]
-    public void AnAbsentGpuIsAClearErrorAndAPresentOneIsTaken(DeviceKind device)
+    [DataRow(MlpDevice.Cuda)]
+    [DataRow(MlpDevice.OpenCL)]
+    public void AnAbsentGpuIsAClearErrorAndAPresentOneIsTaken(MlpDevice device)
     {
-        string? absent = IlgpuTargets.Absent(device == DeviceKind.Cuda ? IlgpuTarget.Cuda : IlgpuTarget.OpenCL);
+        string? absent = IlgpuTargets.Absent(device == MlpDevice.Cuda ? IlgpuTarget.Cuda : IlgpuTarget.OpenCL);
         if (absent is null)
         {
             // On a machine with that GPU the factory must give a backend on it (never a skip: a GPU run fails on skips).
             using var backend = BackendFactory.Create(device);
             var gpu = Assert.IsInstanceOfType<IlgpuBackend>(backend);
-            Assert.AreEqual(device == DeviceKind.Cuda ? AcceleratorType.Cuda : AcceleratorType.OpenCL, gpu.AcceleratorType, gpu.Name);
+            Assert.AreEqual(device == MlpDevice.Cuda ? AcceleratorType.Cuda : AcceleratorType.OpenCL, gpu.AcceleratorType, gpu.Name);
             return;
         }
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => BackendFactory.Create(device).Dispose(), absent);
@@ -59,11 +60,11 @@ internal sealed class IlgpuDeviceTests
     public void PublicTrainingRunsOnTheSimulatorLikeOnTheCpu()
     {
         var data = TestData.Xor();
-        var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [8], MlpActivation.Tanh, 1, LossFunction.BinaryCrossEntropy);
         var initial = ParameterInitializer.Create(net, 1);
         var options = CoreTestOptions.Training with
         {
-            Device = DeviceKind.Cpu, Epochs = 30, BatchSize = 4, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.05f },
+            Device = MlpDevice.Cpu, Epochs = 30, BatchSize = 4, Optimizer = CoreTestOptions.Optimizer with { Kind = MlpOptimizer.Adam, LearningRate = 0.05f },
         };
         var cpu = NetworkTrainer.Train(net, initial, data, null, options);
         using var simulator = IlgpuDevices.CreateSimulatorBackend();

@@ -1,10 +1,11 @@
-using Mlp.Testing;
-using Mlp.Gpu.Backends;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Cpu;
-using static Mlp.Gpu.Tests.IlgpuParity;
+using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training;
+using Mlp.Testing;
+using static Mlp.Gpu.Tests.IlgpuParity;
 
 namespace Mlp.Gpu.Tests;
 
@@ -66,7 +67,7 @@ internal sealed class IlgpuKernelTests
         const int rows = 7, columns = 13, offset = 3;
         var z0 = RandomValues(offset + rows * columns, seed: 2, scale: 3);
         var bias = RandomValues(offset + columns, seed: 3);
-        foreach (var activation in Enum.GetValues<Activation>())
+        foreach (var activation in Enum.GetValues<MlpActivation>())
             foreach (bool withA in new[] { true, false })
             {
                 var (zCpu, aCpu) = Forward(_cpu, z0, bias, rows, columns, offset, activation, withA);
@@ -84,7 +85,7 @@ internal sealed class IlgpuKernelTests
         const int count = 37, offset = 5;
         var z = RandomValues(offset + count, seed: 4, scale: 3);
         var delta = RandomValues(offset + count, seed: 5);
-        foreach (var activation in Enum.GetValues<Activation>())
+        foreach (var activation in Enum.GetValues<MlpActivation>())
         {
             var a = z.Select(v => ActivationAndLossHeadTests.Scalar.Apply(activation, v, 1f).A).ToArray();
             var expected = Backward(_cpu, delta, z, a, count, offset, activation);
@@ -128,7 +129,7 @@ internal sealed class IlgpuKernelTests
         var gpu = _targets.Get(target);
         const int rows = 29;
         int k = loss switch { LossFunction.BinaryCrossEntropy => 1, LossFunction.SoftmaxCrossEntropy => 4, _ => 3 };
-        var net = new NetworkDescription(2, [], Activation.Identity, k, loss, huberDelta: 0.7f);
+        var net = new NetworkDescription(2, [], MlpActivation.Identity, k, loss, huberDelta: 0.7f);
         var data = TestData.Random(rows, net, seed: 7, weighted: true);
         var output = RandomValues(rows * k, seed: 8, scale: 2.5);
         foreach (bool weighted in new[] { false, true })
@@ -145,17 +146,17 @@ internal sealed class IlgpuKernelTests
     public static IEnumerable<object[]> OptimizerCases()
     {
         foreach (var target in new[] { IlgpuTarget.CpuSimulator, IlgpuTarget.Cuda, IlgpuTarget.OpenCL })
-            foreach (var kind in Enum.GetValues<OptimizerKind>())
+            foreach (var kind in Enum.GetValues<MlpOptimizer>())
                 yield return [target, kind];
     }
 
     [TestMethod]
     [DynamicData(nameof(OptimizerCases))]
-    public void OptimizerUpdateMatches(IlgpuTarget target, OptimizerKind kind)
+    public void OptimizerUpdateMatches(IlgpuTarget target, MlpOptimizer kind)
     {
         var gpu = _targets.Get(target);
         const int count = 53, weights = 37; // a vector body and a tail on the CPU; weights and biases on both
-        var settings = CoreTestOptions.Optimizer with { Kind = kind, LearningRate = 0.05f, Momentum = 0.8f, L2Regularization = 0.01f, WeightDecay = kind == OptimizerKind.AdamW ? 0.02f : 0f };
+        var settings = CoreTestOptions.Optimizer with { Kind = kind, LearningRate = 0.05f, Momentum = 0.8f, L2Regularization = 0.01f, WeightDecay = kind == MlpOptimizer.AdamW ? 0.02f : 0f };
         var initial = RandomValues(count, seed: 9);
         float[][] Run(IBackend backend)
         {
@@ -233,7 +234,7 @@ internal sealed class IlgpuKernelTests
         using var small = gpu.Allocate(10);
         using var foreign = _cpu.Allocate(10);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => gpu.ColumnSums(small, rows: 3, columns: 4, new BufferView(small, 0)));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => gpu.BiasActivation(new BufferView(small, 8), small, null, 1, 3, Activation.Relu));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => gpu.BiasActivation(new BufferView(small, 8), small, null, 1, 3, MlpActivation.Relu));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => gpu.Gemm(false, false, 2, 2, 3, 1f, small, 3, small, 2, 0f, new BufferView(small, 8), 2));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => gpu.Gemm(false, true, 2, 2, 3, 1f, small, 2, small, 3, 0f, small, 2));
         Assert.ThrowsExactly<ArgumentException>(() => gpu.Fill(foreign, 1f));
@@ -241,7 +242,7 @@ internal sealed class IlgpuKernelTests
     }
 
     private static (float[] Z, float[] A) Forward(IBackend backend, float[] z0, float[] bias, int rows, int columns, int offset,
-        Activation activation, bool withA)
+        MlpActivation activation, bool withA)
     {
         using var z = Upload(backend, z0);
         using var b = Upload(backend, bias);
@@ -250,7 +251,7 @@ internal sealed class IlgpuKernelTests
         return (Download(backend, z), Download(backend, a));
     }
 
-    private static float[] Backward(IBackend backend, float[] delta, float[] z, float[] a, int count, int offset, Activation activation)
+    private static float[] Backward(IBackend backend, float[] delta, float[] z, float[] a, int count, int offset, MlpActivation activation)
     {
         using var d = Upload(backend, delta);
         using var zb = Upload(backend, z);

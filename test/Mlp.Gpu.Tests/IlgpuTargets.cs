@@ -1,9 +1,10 @@
-using ILGPU;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
-using Mlp.Gpu.Backends;
+using ILGPU.Runtime;
+using ILGPU;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Ilgpu;
+using Mlp.Gpu.Backends;
 
 namespace Mlp.Gpu.Tests;
 
@@ -90,9 +91,9 @@ internal sealed class IlgpuTargets : IDisposable
     private static IlgpuBackend Create(IlgpuTarget target) => target switch
     {
         IlgpuTarget.CpuSimulator => IlgpuDevices.CreateSimulatorBackend(),
-        IlgpuTarget.Cuda => IlgpuDevices.CreateBackend(DeviceKind.Cuda, useCuBlas: true),
-        IlgpuTarget.CudaTiled => IlgpuDevices.CreateBackend(DeviceKind.Cuda, useCuBlas: false),
-        _ => IlgpuDevices.CreateBackend(DeviceKind.OpenCL),
+        IlgpuTarget.Cuda => IlgpuDevices.CreateBackend(MlpDevice.Cuda, useCuBlas: true),
+        IlgpuTarget.CudaTiled => IlgpuDevices.CreateBackend(MlpDevice.Cuda, useCuBlas: false),
+        _ => IlgpuDevices.CreateBackend(MlpDevice.OpenCL),
     };
 
     public void Dispose()

@@ -1,11 +1,12 @@
-using Mlp.Testing;
-using Mlp.Gpu.Backends;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Cpu;
-using static Mlp.Gpu.Tests.IlgpuParity;
+using Mlp.Gpu.Backends;
+using Mlp.Gpu.Inference;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training;
-using Mlp.Gpu.Inference;
+using Mlp.Testing;
+using static Mlp.Gpu.Tests.IlgpuParity;
 
 namespace Mlp.Gpu.Tests;
 
@@ -37,15 +38,15 @@ internal sealed class IlgpuTrainingTests
     {
         foreach (var target in new[] { IlgpuTarget.CpuSimulator, IlgpuTarget.Cuda, IlgpuTarget.OpenCL })
         {
-            yield return [target, LossFunction.BinaryCrossEntropy, Activation.Relu, OptimizerKind.Momentum, false];
-            yield return [target, LossFunction.SoftmaxCrossEntropy, Activation.Tanh, OptimizerKind.Adam, true];
-            yield return [target, LossFunction.Huber, Activation.Gelu, OptimizerKind.Nesterov, true];
+            yield return [target, LossFunction.BinaryCrossEntropy, MlpActivation.Relu, MlpOptimizer.Momentum, false];
+            yield return [target, LossFunction.SoftmaxCrossEntropy, MlpActivation.Tanh, MlpOptimizer.Adam, true];
+            yield return [target, LossFunction.Huber, MlpActivation.Gelu, MlpOptimizer.Nesterov, true];
         }
     }
 
     [TestMethod]
     [DynamicData(nameof(StepCases))]
-    public void EachStepMatchesTheCpuBackend(IlgpuTarget target, LossFunction loss, Activation activation, OptimizerKind optimizer, bool weighted)
+    public void EachStepMatchesTheCpuBackend(IlgpuTarget target, LossFunction loss, MlpActivation activation, MlpOptimizer optimizer, bool weighted)
     {
         var gpu = _targets.Get(target);
         int outputs = loss == LossFunction.SoftmaxCrossEntropy ? 3 : loss == LossFunction.BinaryCrossEntropy ? 1 : 2;
@@ -77,9 +78,9 @@ internal sealed class IlgpuTrainingTests
         var gpu = _targets.Get(target);
         var data = TestData.Blobs(150, features: 4, classes: 3, seed: 5);
         var valid = TestData.Blobs(60, features: 4, classes: 3, seed: 5); // same centres (the seed draws them)
-        var net = new NetworkDescription(4, [16], Activation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
+        var net = new NetworkDescription(4, [16], MlpActivation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
         var initial = ParameterInitializer.Create(net, seed: 7);
-        var options = CoreTestOptions.Training with { Epochs = 8, BatchSize = 32, Seed = 8, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.02f } };
+        var options = CoreTestOptions.Training with { Epochs = 8, BatchSize = 32, Seed = 8, Optimizer = CoreTestOptions.Optimizer with { Kind = MlpOptimizer.Adam, LearningRate = 0.02f } };
 
         var expected = NetworkTrainer.Train(_cpu, net, initial, data, valid, options);
         var actual = NetworkTrainer.Train(gpu, net, initial, data, valid, options);
@@ -104,7 +105,7 @@ internal sealed class IlgpuTrainingTests
         private readonly float[] _parameters;
         private readonly float[] _sums = new float[LossAccumulator.Length];
 
-        public StepRun(IBackend backend, NetworkDescription net, Dataset data, float[] initial, int batch, OptimizerKind optimizer)
+        public StepRun(IBackend backend, NetworkDescription net, Dataset data, float[] initial, int batch, MlpOptimizer optimizer)
         {
             _workspace = new NetworkWorkspace(backend, net, batch, optimizer);
             _data = new DeviceDataset(backend, data);

@@ -1,5 +1,6 @@
-using Mlp.Gpu.Network;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
 namespace Mlp.Gpu.Tests;
 
 [TestClass]
@@ -12,7 +13,7 @@ internal sealed class PredictorTests
     [DataRow(LossFunction.Huber, 2)]
     public void MatchesTheReferenceForwardPass(LossFunction loss, int outputs)
     {
-        foreach (var activation in Enum.GetValues<Activation>())
+        foreach (var activation in Enum.GetValues<MlpActivation>())
         {
             var net = new NetworkDescription(7, [9, 5], activation, outputs, loss);
             var parameters = ParameterInitializer.Create(net, 3);
@@ -39,7 +40,7 @@ internal sealed class PredictorTests
     [TestMethod]
     public void RejectsWrongFeatureCount()
     {
-        var net = new NetworkDescription(3, [2], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(3, [2], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var predictor = new NetworkPredictor(net, ParameterInitializer.Create(net, 1));
         var error = Assert.ThrowsExactly<ArgumentException>(() => predictor.Predict(new float[4], new float[1]));
         StringAssert.Contains(error.Message, "Expected 3 features, got 4");
@@ -48,7 +49,7 @@ internal sealed class PredictorTests
     [TestMethod]
     public void IsThreadSafe()
     {
-        var net = new NetworkDescription(20, [64, 32], Activation.Tanh, 1, LossFunction.Squared);
+        var net = new NetworkDescription(20, [64, 32], MlpActivation.Tanh, 1, LossFunction.Squared);
         var predictor = new NetworkPredictor(net, ParameterInitializer.Create(net, 1));
         var data = TestData.Random(500, net, seed: 1, weighted: false);
         float[] Score()

@@ -1,3 +1,4 @@
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Training;
 namespace Mlp.Gpu.Tests;
@@ -75,36 +76,36 @@ internal static class ReferenceNetwork
         }
     }
 
-    public static double Activate(Activation activation, double z) => activation switch
+    public static double Activate(MlpActivation activation, double z) => activation switch
     {
-        Activation.Identity => z,
-        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
-        Activation.Tanh => Math.Tanh(z),
-        Activation.Relu => Math.Max(0, z),
-        Activation.LeakyRelu => z > 0 ? z : 0.01 * z,
-        Activation.Gelu => 0.5 * z * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z))),
+        MlpActivation.Identity => z,
+        MlpActivation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        MlpActivation.Tanh => Math.Tanh(z),
+        MlpActivation.Relu => Math.Max(0, z),
+        MlpActivation.LeakyRelu => z > 0 ? z : 0.01 * z,
+        MlpActivation.Gelu => 0.5 * z * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z))),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 
     /// <summary>ds/dz of <see cref="Activate"/>, differentiated by hand (ReLU's kink counted as 0).</summary>
-    public static double Derivative(Activation activation, double z)
+    public static double Derivative(MlpActivation activation, double z)
     {
         switch (activation)
         {
-            case Activation.Identity:
+            case MlpActivation.Identity:
                 return 1;
-            case Activation.Sigmoid:
+            case MlpActivation.Sigmoid:
             {
                 double s = 1 / (1 + Math.Exp(-z));
                 return s * (1 - s);
             }
-            case Activation.Tanh:
+            case MlpActivation.Tanh:
                 return 1 - Math.Tanh(z) * Math.Tanh(z);
-            case Activation.Relu:
+            case MlpActivation.Relu:
                 return z > 0 ? 1 : 0;
-            case Activation.LeakyRelu:
+            case MlpActivation.LeakyRelu:
                 return z > 0 ? 1 : 0.01;
-            case Activation.Gelu:
+            case MlpActivation.Gelu:
             {
                 // s = ½·z·(1 + tanh u), u = c·(z + a·z³): s' = ½·(1 + tanh u) + ½·z·(1 − tanh² u)·c·(1 + 3·a·z²).
                 double c = Math.Sqrt(2 / Math.PI), t = Math.Tanh(c * (z + 0.044715 * z * z * z));

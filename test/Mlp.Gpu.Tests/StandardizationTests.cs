@@ -1,5 +1,6 @@
-using Mlp.Gpu.Network;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Inference;
+using Mlp.Gpu.Network;
 using Mlp.Gpu.Training;
 namespace Mlp.Gpu.Tests;
 
@@ -13,7 +14,7 @@ internal sealed class StandardizationTests
     [DataRow(new[] { 5 }, LossFunction.BinaryCrossEntropy)]
     public void AFoldedNetworkOnRawInputsPredictsWhatTheTrainedNetworkPredictsOnStandardizedInputs(int[] hidden, LossFunction loss)
     {
-        var net = new NetworkDescription(4, hidden, Activation.Tanh, 1, loss);
+        var net = new NetworkDescription(4, hidden, MlpActivation.Tanh, 1, loss);
         var trained = ParameterInitializer.Create(net, seed: 5);
         // Offsets up to 300 standard deviations from zero: the folded bias b' = b − W'·μ then cancels terms 300 times the
         // output's own spread, which float rounding must survive.
@@ -49,7 +50,7 @@ internal sealed class StandardizationTests
     [TestMethod]
     public void UnfoldingUndoesFolding()
     {
-        var net = new NetworkDescription(3, [4], Activation.Relu, 1, LossFunction.Squared);
+        var net = new NetworkDescription(3, [4], MlpActivation.Relu, 1, LossFunction.Squared);
         var parameters = ParameterInitializer.Create(net, seed: 2);
         var features = new Standardization([10, -2, 0], [3, 0.5, 1]);
         var label = new Standardization([7], [2]);
@@ -96,7 +97,7 @@ internal sealed class StandardizationTests
     [TestMethod]
     public void AStreamIsMeasuredExactlyAsTheSameRowsInMemory()
     {
-        var data = TestData.Random(300, new NetworkDescription(5, [3], Activation.Relu, 1, LossFunction.Squared), seed: 9, weighted: true);
+        var data = TestData.Random(300, new NetworkDescription(5, [3], MlpActivation.Relu, 1, LossFunction.Squared), seed: 9, weighted: true);
         var inMemory = new StandardizationBuilder(5);
         inMemory.Add(data.Features, data.Weights);
         var (streamed, _) = StandardizedRowStream.Measure(new ArrayRowStream(data), blockRows: 64);

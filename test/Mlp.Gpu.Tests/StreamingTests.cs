@@ -1,7 +1,8 @@
-using Mlp.Testing;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Inference;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Training;
+using Mlp.Testing;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>Training from an <see cref="IRowStream"/>: same results as cached data, bounded reads, clear errors.</summary>
@@ -12,7 +13,7 @@ public sealed class StreamingTests
     public void WithoutShuffleStreamingEqualsCachedTrainingBitForBit()
     {
         var data = TestData.SmoothRegression(1000, seed: 2);
-        var net = new NetworkDescription(2, [16], Activation.Tanh, 1, LossFunction.Squared);
+        var net = new NetworkDescription(2, [16], MlpActivation.Tanh, 1, LossFunction.Squared);
         var initial = ParameterInitializer.Create(net, 1);
         var options = CoreTestOptions.Training with { Epochs = 3, BatchSize = 32, Shuffle = false, StreamBlockRows = 100 };
         var cached = NetworkTrainer.Train(net, initial, data, null, options);
@@ -32,7 +33,7 @@ public sealed class StreamingTests
     public void ShuffledStreamingLearnsTheSpirals()
     {
         var data = TestData.Spirals(200, seed: 7);
-        var net = new NetworkDescription(2, [64, 64], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [64, 64], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var options = CoreTestOptions.Training with { Epochs = 400, BatchSize = 32, StreamBlockRows = 128, Optimizer = CoreTestOptions.Optimizer with { LearningRate = 0.01f }, Seed = 1 };
         var result = NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), new ArrayRowStream(data), null, options);
         Assert.IsGreaterThanOrEqualTo(0.98, TestData.Accuracy(new NetworkPredictor(net, result.Parameters), data));
@@ -41,13 +42,13 @@ public sealed class StreamingTests
     [TestMethod]
     public void EmptyOrMismatchedStreamsAreRejected()
     {
-        var net = new NetworkDescription(3, [4], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(3, [4], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var wrongWidth = new ArrayRowStream(TestData.Spirals(10, seed: 1));
         var error = Assert.ThrowsExactly<ArgumentException>(() =>
             NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), wrongWidth, null, CoreTestOptions.Training));
         StringAssert.Contains(error.Message, "2 features");
 
-        var twoFeatures = new NetworkDescription(2, [4], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var twoFeatures = new NetworkDescription(2, [4], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var empty = new ArrayRowStream(TestData.Spirals(10, seed: 1), take: 0);
         error = Assert.ThrowsExactly<ArgumentException>(() =>
             NetworkTrainer.Train(twoFeatures, ParameterInitializer.Create(twoFeatures, 1), empty, null, CoreTestOptions.Training));

@@ -1,8 +1,9 @@
-using Mlp.Testing;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
-using Mlp.Gpu.Training;
 using Mlp.Gpu.Training.Schedules;
+using Mlp.Gpu.Training;
+using Mlp.Testing;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>Schedules, early stopping with best-weights restore, and the stratified validation split.</summary>
@@ -40,7 +41,7 @@ public sealed class TrainingControlTests
     public void TheLoopUsesTheScheduleAndRecordsIt()
     {
         var data = TestData.Blobs(64, 3, 2, seed: 1);
-        var net = new NetworkDescription(3, [8], Activation.Relu, 2, LossFunction.SoftmaxCrossEntropy);
+        var net = new NetworkDescription(3, [8], MlpActivation.Relu, 2, LossFunction.SoftmaxCrossEntropy);
         var options = CoreTestOptions.Training with { Epochs = 5, Schedule = new StepDecaySchedule(2, 0.1f), Optimizer = CoreTestOptions.Optimizer with { LearningRate = 0.01f } };
         var result = NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, null, options);
         float[] rates = result.History.Select(r => r.LearningRate).ToArray();
@@ -57,7 +58,7 @@ public sealed class TrainingControlTests
         // A wide net on few noisy points overfits fast, so the validation loss turns up.
         var all = TestData.Spirals(60, seed: 3, noise: 0.3f);
         var (train, valid) = ValidationSplit.Split(all, 0.5, seed: 1, stratify: true);
-        var net = new NetworkDescription(2, [128, 128], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [128, 128], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var initial = ParameterInitializer.Create(net, 2);
         TrainingOptions Options(int epochs, int? patience) => CoreTestOptions.Training with
         {
@@ -80,7 +81,7 @@ public sealed class TrainingControlTests
     public void EarlyStoppingWithoutValidationMonitorsTheTrainingLoss()
     {
         var data = TestData.Xor();
-        var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [8], MlpActivation.Tanh, 1, LossFunction.BinaryCrossEntropy);
         var options = CoreTestOptions.Training with { Epochs = 50, BatchSize = 4, EarlyStoppingPatience = 3, Optimizer = CoreTestOptions.Optimizer with { LearningRate = 0.05f } };
         var result = NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, null, options);
         Assert.AreEqual(result.History.Min(r => r.TrainingLoss), result.History[result.BestEpoch - 1].TrainingLoss);
@@ -119,9 +120,9 @@ public sealed class TrainingControlTests
         var data = TestData.SmoothRegression(64, seed: 1);
         for (int i = 0; i < data.Labels.Length; i++)
             data.Labels[i] *= 1000f; // huge residuals, huge gradients
-        var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.Squared);
+        var net = new NetworkDescription(2, [8], MlpActivation.Tanh, 1, LossFunction.Squared);
         var initial = ParameterInitializer.Create(net, 1);
-        var options = CoreTestOptions.Training with { Epochs = 1, BatchSize = 64, GradientClipNorm = 0.5f, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Sgd, LearningRate = 0.1f } };
+        var options = CoreTestOptions.Training with { Epochs = 1, BatchSize = 64, GradientClipNorm = 0.5f, Optimizer = CoreTestOptions.Optimizer with { Kind = MlpOptimizer.Sgd, LearningRate = 0.1f } };
         var result = NetworkTrainer.Train(net, initial, data, null, options);
         double moved = Math.Sqrt(initial.Zip(result.Parameters).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)));
         Assert.AreEqual(0.1 * 0.5, moved, 1e-4, "one full-batch step of length exactly η·c");

@@ -1,8 +1,9 @@
-using Mlp.Testing;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Inference;
 using Mlp.Gpu.Network;
-using Mlp.Gpu.Training;
 using Mlp.Gpu.Optimizers;
+using Mlp.Gpu.Training;
+using Mlp.Testing;
 namespace Mlp.Gpu.Tests;
 
 /// <summary>The training loop learns the course's problems, deterministically, and fails loudly on bad input.</summary>
@@ -13,7 +14,7 @@ internal sealed class TrainingTests
     public void LearnsXor()
     {
         var data = TestData.Xor();
-        var net = new NetworkDescription(2, [8], Activation.Tanh, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [8], MlpActivation.Tanh, 1, LossFunction.BinaryCrossEntropy);
         var result = Train(net, data, epochs: 500, batchSize: 4, learningRate: 0.05f);
         Assert.AreEqual(1.0, TestData.Accuracy(new NetworkPredictor(net, result.Parameters), data));
         Assert.IsLessThan(0.05, result.History[^1].TrainingLoss);
@@ -23,7 +24,7 @@ internal sealed class TrainingTests
     public void LearnsTwoInterleavedSpirals()
     {
         var data = TestData.Spirals(200, seed: 7);
-        var net = new NetworkDescription(2, [64, 64], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [64, 64], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var result = Train(net, data, epochs: 400, batchSize: 32, learningRate: 0.01f);
         double accuracy = TestData.Accuracy(new NetworkPredictor(net, result.Parameters), data);
         Assert.IsGreaterThanOrEqualTo(0.99, accuracy, $"training accuracy {accuracy}");
@@ -33,7 +34,7 @@ internal sealed class TrainingTests
     public void LearnsThreeClasses()
     {
         var data = TestData.Blobs(300, features: 5, classes: 3, seed: 2);
-        var net = new NetworkDescription(5, [16], Activation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
+        var net = new NetworkDescription(5, [16], MlpActivation.Relu, 3, LossFunction.SoftmaxCrossEntropy);
         var result = Train(net, data, epochs: 30, batchSize: 16, learningRate: 0.01f);
         Assert.IsGreaterThanOrEqualTo(0.98, TestData.Accuracy(new NetworkPredictor(net, result.Parameters), data));
         Assert.IsGreaterThanOrEqualTo(0.98, result.History[^1].TrainingMetric!.Value);
@@ -46,10 +47,10 @@ internal sealed class TrainingTests
     {
         var data = TestData.SmoothRegression(1000, seed: 4);
         var valid = TestData.SmoothRegression(200, seed: 5);
-        var net = new NetworkDescription(2, [32, 32], Activation.Tanh, 1, loss);
+        var net = new NetworkDescription(2, [32, 32], MlpActivation.Tanh, 1, loss);
         var result = NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, valid, CoreTestOptions.Training with
         {
-            Epochs = 150, BatchSize = 32, Seed = 1, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = 0.01f },
+            Epochs = 150, BatchSize = 32, Seed = 1, Optimizer = CoreTestOptions.Optimizer with { Kind = MlpOptimizer.Adam, LearningRate = 0.01f },
         });
 
         // R² of the returned parameters, through the predictor, on the training and on unseen points.
@@ -68,7 +69,7 @@ internal sealed class TrainingTests
     public void SameSeedGivesBitIdenticalParameters()
     {
         var data = TestData.Spirals(100, seed: 1);
-        var net = new NetworkDescription(2, [32, 16], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [32, 16], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var a = Train(net, data, epochs: 5, batchSize: 16, learningRate: 0.01f, seed: 3).Parameters;
         var b = Train(net, data, epochs: 5, batchSize: 16, learningRate: 0.01f, seed: 3).Parameters;
         var c = Train(net, data, epochs: 5, batchSize: 16, learningRate: 0.01f, seed: 4).Parameters;
@@ -81,7 +82,7 @@ internal sealed class TrainingTests
     {
         var data = TestData.Blobs(100, 3, 2, seed: 1);
         var valid = TestData.Blobs(40, 3, 2, seed: 1);
-        var net = new NetworkDescription(3, [8], Activation.Relu, 2, LossFunction.SoftmaxCrossEntropy);
+        var net = new NetworkDescription(3, [8], MlpActivation.Relu, 2, LossFunction.SoftmaxCrossEntropy);
         var seen = new List<int>();
         TrainingResult Run(int epochs, Action<EpochRecord>? completed = null) => NetworkTrainer.Train(
             net, ParameterInitializer.Create(net, 1), data, valid, CoreTestOptions.Training with { Epochs = epochs, BatchSize = 30, EpochCompleted = completed });
@@ -113,7 +114,7 @@ internal sealed class TrainingTests
     {
         var data = TestData.Spirals(50, seed: 1);
         var features = (float[])data.Features.Clone();
-        var net = new NetworkDescription(2, [8], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [8], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         var initial = ParameterInitializer.Create(net, 1);
         var initialCopy = (float[])initial.Clone();
         NetworkTrainer.Train(net, initial, data, null, CoreTestOptions.Training with { Epochs = 2 });
@@ -127,8 +128,8 @@ internal sealed class TrainingTests
         var data = TestData.SmoothRegression(200, seed: 1);
         for (int i = 0; i < data.Labels.Length; i++)
             data.Labels[i] *= 1e18f;
-        var net = new NetworkDescription(2, [16], Activation.Relu, 1, LossFunction.Squared);
-        var options = CoreTestOptions.Training with { Epochs = 20, Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Sgd, LearningRate = 10f } };
+        var net = new NetworkDescription(2, [16], MlpActivation.Relu, 1, LossFunction.Squared);
+        var options = CoreTestOptions.Training with { Epochs = 20, Optimizer = CoreTestOptions.Optimizer with { Kind = MlpOptimizer.Sgd, LearningRate = 10f } };
         var error = Assert.ThrowsExactly<TrainingDivergedException>(() =>
             NetworkTrainer.Train(net, ParameterInitializer.Create(net, 1), data, null, options));
         Assert.IsGreaterThanOrEqualTo(1, error.Epoch);
@@ -139,7 +140,7 @@ internal sealed class TrainingTests
     public void CancellationStopsTraining()
     {
         var data = TestData.Spirals(100, seed: 1);
-        var net = new NetworkDescription(2, [8], Activation.Relu, 1, LossFunction.BinaryCrossEntropy);
+        var net = new NetworkDescription(2, [8], MlpActivation.Relu, 1, LossFunction.BinaryCrossEntropy);
         using var cts = new CancellationTokenSource();
         var seen = new List<int>();
         var options = CoreTestOptions.Training with
@@ -178,6 +179,6 @@ internal sealed class TrainingTests
             Epochs = epochs,
             BatchSize = batchSize,
             Seed = seed,
-            Optimizer = CoreTestOptions.Optimizer with { Kind = OptimizerKind.Adam, LearningRate = learningRate },
+            Optimizer = CoreTestOptions.Optimizer with { Kind = MlpOptimizer.Adam, LearningRate = learningRate },
         });
 }

@@ -157,7 +157,12 @@ public sealed class PackageTests
             }).ToList();
             var data = ml.Data.LoadFromEnumerable(rows);
             var model = ml.Transforms.NormalizeMinMax("Features")
-                .Append(ml.BinaryClassification.Trainers.Mlp(hiddenLayerSizes: [16], numberOfEpochs: 30, learningRate: 0.01f))
+                .Append(ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options
+                {
+                    HiddenLayerSizes = [16], NumberOfEpochs = 30, LearningRate = 0.01f,
+                    // The option enums are defined in Mlp.Gpu.dll: the package must give the compiler both assemblies.
+                    Activation = MlpActivation.Relu, Optimizer = MlpOptimizer.Adam, Device = MlpDevice.Cpu,
+                }))
                 .Fit(data);
             var metrics = ml.BinaryClassification.Evaluate(model.Transform(data));
             string path = Path.Combine(AppContext.BaseDirectory, "model.zip");

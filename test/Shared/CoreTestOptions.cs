@@ -1,7 +1,8 @@
-using Mlp.Gpu.Optimizers;
-using Mlp.Gpu.Training;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends;
+using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training.Schedules;
+using Mlp.Gpu.Training;
 
 namespace Mlp.Testing;
 
@@ -15,7 +16,7 @@ internal static class CoreTestOptions
     /// <summary>Adam with the public defaults: η 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7, no decay or L2.</summary>
     public static OptimizerSettings Optimizer { get; } = new()
     {
-        Kind = OptimizerKind.Adam,
+        Kind = MlpOptimizer.Adam,
         LearningRate = 1e-3f,
         Momentum = 0.9f,
         Beta1 = 0.9f,
@@ -33,6 +34,6 @@ internal static class CoreTestOptions
         Optimizer = Optimizer,
         Schedule = LearningRateSchedule.Constant,
         StreamBlockRows = 65_536,
-        Device = DeviceKind.Auto,
+        Device = MlpDevice.Auto,
     };
 }

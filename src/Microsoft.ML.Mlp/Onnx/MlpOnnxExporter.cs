@@ -119,8 +119,8 @@ internal static class MlpOnnxExporter
     }
 
     /// <summary>Whether <paramref name="activation"/> has an ONNX form here.</summary>
-    public static bool IsSupported(Activation activation) => activation is Activation.Identity or Activation.Relu
-        or Activation.LeakyRelu or Activation.Tanh or Activation.Sigmoid or Activation.Gelu;
+    public static bool IsSupported(MlpActivation activation) => activation is MlpActivation.Identity or MlpActivation.Relu
+        or MlpActivation.LeakyRelu or MlpActivation.Tanh or MlpActivation.Sigmoid or MlpActivation.Gelu;
 
     /// <summary>z = input·Wᵀ + b (one Gemm), then a = s(z) into <paramref name="output"/>.</summary>
     private static string AddLayer(OnnxContext ctx, float[] parameters, DenseLayer layer, int index, string input, string output)
@@ -130,27 +130,27 @@ internal static class MlpOnnxExporter
         string biases = ctx.AddInitializer(new ArraySegment<float>(parameters, layer.BiasOffset, layer.OutputCount),
             [layer.OutputCount], $"MlpB{index}");
 
-        string z = layer.Activation == Activation.Identity ? output : ctx.AddIntermediateVariable(null, $"MlpZ{index}", true);
+        string z = layer.Activation == MlpActivation.Identity ? output : ctx.AddIntermediateVariable(null, $"MlpZ{index}", true);
         var gemm = ctx.CreateNode("Gemm", [input, weights, biases], [z], ctx.GetNodeName("Gemm"), "");
         gemm.AddAttribute("transB", 1L);
 
         switch (layer.Activation)
         {
-            case Activation.Identity:
+            case MlpActivation.Identity:
                 break;
-            case Activation.Relu:
+            case MlpActivation.Relu:
                 AddUnary(ctx, "Relu", z, output);
                 break;
-            case Activation.Tanh:
+            case MlpActivation.Tanh:
                 AddUnary(ctx, "Tanh", z, output);
                 break;
-            case Activation.Sigmoid:
+            case MlpActivation.Sigmoid:
                 AddUnary(ctx, "Sigmoid", z, output);
                 break;
-            case Activation.LeakyRelu:
+            case MlpActivation.LeakyRelu:
                 AddUnary(ctx, "LeakyRelu", z, output).AddAttribute("alpha", (double)LeakySlope);
                 break;
-            case Activation.Gelu:
+            case MlpActivation.Gelu:
                 AddGelu(ctx, z, output);
                 break;
             default:

@@ -145,10 +145,4 @@ public sealed class MlpModelLoadLimits
 
 /// <summary>A model file declares more than <see cref="MlpModelLoadLimits"/> allow: a decode error
 /// (<see cref="FormatException"/>), as for any other bad field, that <see cref="MlpModelFile"/> reports as a limit.</summary>
-internal sealed class ModelLoadLimitException : FormatException
-{
-    public ModelLoadLimitException(string message, Exception? inner = null)
-        : base(message, inner)
-    {
-    }
-}
+internal sealed class ModelLoadLimitException(string message) : FormatException(message);

@@ -135,7 +135,7 @@ internal static class MlpNetworkSerializer
         NetworkDescription description;
         try
         {
-            description = new NetworkDescription(featureCount, hidden, SettingsActivation(activation, hiddenCount), outputCount, loss, huberDelta);
+            description = new NetworkDescription(featureCount, hidden, activation, outputCount, loss, huberDelta);
         }
         catch (ArgumentException e)
         {
@@ -210,9 +210,6 @@ internal static class MlpNetworkSerializer
         foreach (var record in network.History)
             writer.WriteLine(record.ToString());
     }
-
-    private static IReadOnlyList<Activation> SettingsActivation(MlpActivation activation, int hiddenCount) =>
-        Enumerable.Repeat(CoreOptions.ToCore(activation), hiddenCount).ToArray();
 
     private static void CheckRemaining(BinaryReader reader, IExceptionContext ectx, long bytes)
     {

@@ -5,6 +5,12 @@
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Core")]
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Data")]
 
+// The option enums that the compute core uses down to its kernels are defined in Mlp.Gpu (shipped in the same package);
+// code compiled against an earlier Microsoft.ML.Mlp that defined them here still binds.
+[assembly: System.Runtime.CompilerServices.TypeForwardedTo(typeof(Microsoft.ML.Trainers.Mlp.MlpOptimizer))]
+[assembly: System.Runtime.CompilerServices.TypeForwardedTo(typeof(Microsoft.ML.Trainers.Mlp.MlpDevice))]
+[assembly: System.Runtime.CompilerServices.TypeForwardedTo(typeof(Microsoft.ML.Trainers.Mlp.MlpActivation))]
+
 namespace System.Runtime.CompilerServices;
 
 /// <summary>Lets this assembly access the non-public members of the named assembly at run time.</summary>

@@ -1,4 +1,3 @@
-using CoreActivation = Mlp.Gpu.Network.Activation;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
@@ -34,7 +33,7 @@ internal static class CoreOptions
         DropoutRate = options.DropoutRate,
         GradientClipNorm = options.GradientClipNorm,
         StreamBlockRows = options.StreamBlockRows,
-        Device = ToCore(options.Device),
+        Device = options.Device,
         NumberOfThreads = options.NumberOfThreads,
         CancellationToken = token,
         EpochCompleted = epochCompleted,
@@ -44,7 +43,7 @@ internal static class CoreOptions
     /// <summary>The optimizer, with the weight decay resolved to the value applied.</summary>
     public static OptimizerSettings CreateOptimizer(MlpTrainerOptionsBase options) => new()
     {
-        Kind = ToCore(options.Optimizer),
+        Kind = options.Optimizer,
         LearningRate = options.LearningRate,
         Momentum = options.Momentum,
         Beta1 = options.Beta1,
@@ -64,35 +63,5 @@ internal static class CoreOptions
         MlpLearningRateSchedule.ReduceOnPlateau => new ReduceOnPlateauSchedule(options.LearningRateDecay ?? MlpTrainerOptionsBase.Defaults.PlateauDecayFactor,
             options.LearningRatePatience, PlateauMinDelta, options.MinimumLearningRate),
         var other => throw new ArgumentOutOfRangeException(nameof(options), other, null),
-    };
-
-    /// <summary>The public activation as the core's (which adds Identity, the output layer's).</summary>
-    public static CoreActivation ToCore(MlpActivation activation) => activation switch
-    {
-        MlpActivation.Relu => CoreActivation.Relu,
-        MlpActivation.Tanh => CoreActivation.Tanh,
-        MlpActivation.Sigmoid => CoreActivation.Sigmoid,
-        MlpActivation.LeakyRelu => CoreActivation.LeakyRelu,
-        MlpActivation.Gelu => CoreActivation.Gelu,
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
-    };
-
-    private static OptimizerKind ToCore(MlpOptimizer optimizer) => optimizer switch
-    {
-        MlpOptimizer.Sgd => OptimizerKind.Sgd,
-        MlpOptimizer.Momentum => OptimizerKind.Momentum,
-        MlpOptimizer.Nesterov => OptimizerKind.Nesterov,
-        MlpOptimizer.Adam => OptimizerKind.Adam,
-        MlpOptimizer.AdamW => OptimizerKind.AdamW,
-        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, null),
-    };
-
-    private static DeviceKind ToCore(MlpDevice device) => device switch
-    {
-        MlpDevice.Auto => DeviceKind.Auto,
-        MlpDevice.Cpu => DeviceKind.Cpu,
-        MlpDevice.Cuda => DeviceKind.Cuda,
-        MlpDevice.OpenCL => DeviceKind.OpenCL,
-        _ => throw new ArgumentOutOfRangeException(nameof(device), device, null),
     };
 }

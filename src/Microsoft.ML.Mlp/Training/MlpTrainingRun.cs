@@ -154,7 +154,7 @@ internal sealed class MlpTrainingRun
         float huberDelta)
     {
         if (initial is null)
-            return new NetworkDescription(featureCount, _options.HiddenLayerSizes, CoreOptions.ToCore(_options.Activation), outputCount, _loss, huberDelta);
+            return new NetworkDescription(featureCount, _options.HiddenLayerSizes, _options.Activation, outputCount, _loss, huberDelta);
 
         var model = initial.Description;
         if (model.InputCount != featureCount)
@@ -177,7 +177,7 @@ internal sealed class MlpTrainingRun
                 string.Join(", ", initial.HiddenLayerSizes), initial.Activation, nameof(MlpTrainerOptionsBase.HiddenLayerSizes),
                 string.Join(", ", _options.HiddenLayerSizes), nameof(MlpTrainerOptionsBase.Activation), _options.Activation);
         }
-        return new NetworkDescription(featureCount, initial.HiddenLayerSizes, CoreOptions.ToCore(initial.Activation), outputCount, _loss, huberDelta);
+        return new NetworkDescription(featureCount, initial.HiddenLayerSizes, initial.Activation, outputCount, _loss, huberDelta);
     }
 
     private Dataset ReadValidation(IChannel channel, RoleMappedData validationSet, NetworkDescription network, int featureCount, CancellationToken token)

@@ -1,9 +1,10 @@
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Backends.Ilgpu;
 
 namespace Mlp.Gpu.Backends;
 
-/// <summary>Turns a <see cref="DeviceKind"/> into a backend.</summary>
+/// <summary>Turns a <see cref="MlpDevice"/> into a backend.</summary>
 internal static class BackendFactory
 {
     /// <summary>
@@ -13,11 +14,11 @@ internal static class BackendFactory
     /// <param name="device">The device to train on.</param>
     /// <param name="cpuThreads">Cores the CPU backend may use (null: all); GPU backends ignore it.</param>
     /// <exception cref="InvalidOperationException">Cuda or OpenCL was requested and no such GPU exists; the message lists the devices seen.</exception>
-    public static IBackend Create(DeviceKind device, int? cpuThreads = null) => device switch
+    public static IBackend Create(MlpDevice device, int? cpuThreads = null) => device switch
     {
-        DeviceKind.Cpu => new CpuBackend(cpuThreads),
-        DeviceKind.Auto => (IBackend?)IlgpuDevices.TryCreateGpuBackend() ?? new CpuBackend(cpuThreads),
-        DeviceKind.Cuda or DeviceKind.OpenCL => IlgpuDevices.CreateBackend(device),
-        _ => throw new ArgumentOutOfRangeException(nameof(device), device, $"Unknown device; expected one of {string.Join(", ", Enum.GetNames<DeviceKind>())}."),
+        MlpDevice.Cpu => new CpuBackend(cpuThreads),
+        MlpDevice.Auto => (IBackend?)IlgpuDevices.TryCreateGpuBackend() ?? new CpuBackend(cpuThreads),
+        MlpDevice.Cuda or MlpDevice.OpenCL => IlgpuDevices.CreateBackend(device),
+        _ => throw new ArgumentOutOfRangeException(nameof(device), device, $"Unknown device; expected one of {string.Join(", ", Enum.GetNames<MlpDevice>())}."),
     };
 }

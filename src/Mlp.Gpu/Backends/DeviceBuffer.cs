@@ -20,7 +20,4 @@ internal abstract class DeviceBuffer<T> : IDisposable
 internal readonly record struct BufferView(DeviceBuffer<float> Buffer, int Offset)
 {
     public static implicit operator BufferView(DeviceBuffer<float> buffer) => new(buffer, 0);
-
-    /// <summary>The view <paramref name="count"/> elements further on.</summary>
-    public BufferView Skip(int count) => new(Buffer, Offset + count);
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
 namespace Mlp.Gpu.Backends;
@@ -51,10 +52,10 @@ internal interface IBackend : IDisposable
         BufferView a, int lda, BufferView b, int ldb, float beta, BufferView c, int ldc);
 
     /// <summary>z[r, :] += b; a = s(z) (skipped when s is the identity and <paramref name="a"/> is null).</summary>
-    void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation);
+    void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, MlpActivation activation);
 
     /// <summary>delta ⊙= s'(z), given z and a = s(z), over <paramref name="count"/> elements.</summary>
-    void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation);
+    void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, MlpActivation activation);
 
     /// <summary>
     /// Inverted dropout over <paramref name="count"/> elements: mask[i] = <see cref="DropoutMath.Mask"/>(seed, i, rate),

@@ -1,24 +1,25 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Microsoft.ML.Trainers.Mlp;
 
 namespace Mlp.Gpu.Network;
 
-/// <summary>The <see cref="IActivation"/> of every <see cref="Activation"/>, and the one map from the enum to them.</summary>
+/// <summary>The <see cref="IActivation"/> of every <see cref="MlpActivation"/>, and the one map from the enum to them.</summary>
 internal static class Activations
 {
     /// <summary>Calls <paramref name="consumer"/> with the struct of <paramref name="activation"/>: the only switch on it.</summary>
-    public static void Dispatch<TConsumer>(Activation activation, ref TConsumer consumer)
+    public static void Dispatch<TConsumer>(MlpActivation activation, ref TConsumer consumer)
         where TConsumer : IActivationConsumer, allows ref struct
     {
         switch (activation)
         {
-            case Activation.Identity: consumer.Invoke<Identity>(); break;
-            case Activation.Sigmoid: consumer.Invoke<Sigmoid>(); break;
-            case Activation.Tanh: consumer.Invoke<Tanh>(); break;
-            case Activation.Relu: consumer.Invoke<Relu>(); break;
-            case Activation.LeakyRelu: consumer.Invoke<LeakyRelu>(); break;
-            case Activation.Gelu: consumer.Invoke<Gelu>(); break;
+            case MlpActivation.Identity: consumer.Invoke<Identity>(); break;
+            case MlpActivation.Sigmoid: consumer.Invoke<Sigmoid>(); break;
+            case MlpActivation.Tanh: consumer.Invoke<Tanh>(); break;
+            case MlpActivation.Relu: consumer.Invoke<Relu>(); break;
+            case MlpActivation.LeakyRelu: consumer.Invoke<LeakyRelu>(); break;
+            case MlpActivation.Gelu: consumer.Invoke<Gelu>(); break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Unknown activation {activation}.");
         }
     }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Trainers.Mlp;
+
 namespace Mlp.Gpu.Network;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Mlp.Gpu.Network;
 /// </summary>
 internal sealed class DenseLayer
 {
-    internal DenseLayer(int inputCount, int outputCount, Activation activation, int weightOffset, int biasOffset)
+    internal DenseLayer(int inputCount, int outputCount, MlpActivation activation, int weightOffset, int biasOffset)
     {
         InputCount = inputCount;
         OutputCount = outputCount;
@@ -21,8 +23,8 @@ internal sealed class DenseLayer
     /// <summary>Width of the layer's output (number of units).</summary>
     public int OutputCount { get; }
 
-    /// <summary>The non-linearity after the affine map (<see cref="Activation.Identity"/> for the output layer).</summary>
-    public Activation Activation { get; }
+    /// <summary>The non-linearity after the affine map (<see cref="MlpActivation.Identity"/> for the output layer).</summary>
+    public MlpActivation Activation { get; }
 
     /// <summary>Offset of W in the flat parameter buffer.</summary>
     public int WeightOffset { get; }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Trainers.Mlp;
+
 namespace Mlp.Gpu.Network;
 
 /// <summary>
@@ -19,7 +21,7 @@ internal sealed class NetworkDescription
     /// of classes (at least 2) for <see cref="LossFunction.SoftmaxCrossEntropy"/>, at least 1 for regression.</param>
     /// <param name="loss">The output head and loss.</param>
     /// <param name="huberDelta">Threshold δ of the Huber loss, &gt; 0. Default 1.</param>
-    public NetworkDescription(int inputCount, IReadOnlyList<int> hiddenLayerSizes, Activation hiddenActivation,
+    public NetworkDescription(int inputCount, IReadOnlyList<int> hiddenLayerSizes, MlpActivation hiddenActivation,
         int outputCount, LossFunction loss, float huberDelta = 1f)
         : this(inputCount, hiddenLayerSizes, Enumerable.Repeat(hiddenActivation, hiddenLayerSizes?.Count ?? 0).ToArray(),
                outputCount, loss, huberDelta)
@@ -33,7 +35,7 @@ internal sealed class NetworkDescription
     /// <param name="outputCount">Number of outputs (see the other constructor).</param>
     /// <param name="loss">The output head and loss.</param>
     /// <param name="huberDelta">Threshold δ of the Huber loss, &gt; 0. Default 1.</param>
-    public NetworkDescription(int inputCount, IReadOnlyList<int> hiddenLayerSizes, IReadOnlyList<Activation> hiddenActivations,
+    public NetworkDescription(int inputCount, IReadOnlyList<int> hiddenLayerSizes, IReadOnlyList<MlpActivation> hiddenActivations,
         int outputCount, LossFunction loss, float huberDelta = 1f)
     {
         ArgumentNullException.ThrowIfNull(hiddenLayerSizes);
@@ -77,7 +79,7 @@ internal sealed class NetworkDescription
         int weightOffset = 0, biasOffset = (int)weights;
         for (int l = 0; l < layers.Length; l++)
         {
-            var activation = l < hiddenActivations.Count ? hiddenActivations[l] : Activation.Identity;
+            var activation = l < hiddenActivations.Count ? hiddenActivations[l] : MlpActivation.Identity;
             layers[l] = new DenseLayer(widths[l], widths[l + 1], activation, weightOffset, biasOffset);
             weightOffset += widths[l] * widths[l + 1];
             biasOffset += widths[l + 1];
@@ -101,9 +103,9 @@ internal sealed class NetworkDescription
     /// <summary>The dense layers in order: the hidden layers, then the linear output layer.</summary>
     public IReadOnlyList<DenseLayer> Layers { get; }
 
-    /// <summary>Activation of the first hidden layer; <see cref="Activation.Identity"/> when there is none.
+    /// <summary>Activation of the first hidden layer; <see cref="MlpActivation.Identity"/> when there is none.
     /// Per-layer activations are on <see cref="Layers"/>.</summary>
-    public Activation HiddenActivation => Layers.Count > 1 ? Layers[0].Activation : Activation.Identity;
+    public MlpActivation HiddenActivation => Layers.Count > 1 ? Layers[0].Activation : MlpActivation.Identity;
 
     /// <summary>The output head and loss.</summary>
     public LossFunction Loss { get; }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Trainers.Mlp;
+
 namespace Mlp.Gpu.Network;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal static class ParameterInitializer
         var random = new Random(seed);
         foreach (var layer in network.Layers)
         {
-            double limit = layer.Activation is Activation.Relu or Activation.LeakyRelu or Activation.Gelu
+            double limit = layer.Activation is MlpActivation.Relu or MlpActivation.LeakyRelu or MlpActivation.Gelu
                 ? Math.Sqrt(6.0 / layer.InputCount)
                 : Math.Sqrt(6.0 / (layer.InputCount + layer.OutputCount));
             var weights = parameters.AsSpan(layer.WeightOffset, layer.WeightCount);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.ML.Trainers.Mlp;
 
 namespace Mlp.Gpu.Optimizers;
 
@@ -19,14 +20,14 @@ internal static class OptimizerMath
         }
         switch (s.Kind)
         {
-            case OptimizerKind.Sgd:
+            case MlpOptimizer.Sgd:
                 w -= s.LearningRate * g;
                 break;
-            case OptimizerKind.Momentum:
+            case MlpOptimizer.Momentum:
                 m = s.Momentum * m + g;
                 w -= s.LearningRate * m;
                 break;
-            case OptimizerKind.Nesterov:
+            case MlpOptimizer.Nesterov:
                 m = s.Momentum * m + g;
                 w -= s.LearningRate * (g + s.Momentum * m);
                 break;

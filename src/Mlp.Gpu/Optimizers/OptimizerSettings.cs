@@ -1,3 +1,5 @@
+using Microsoft.ML.Trainers.Mlp;
+
 namespace Mlp.Gpu.Optimizers;
 
 /// <summary>
@@ -7,12 +9,12 @@ namespace Mlp.Gpu.Optimizers;
 internal sealed record OptimizerSettings
 {
     /// <summary>The update rule.</summary>
-    public required OptimizerKind Kind { get; init; }
+    public required MlpOptimizer Kind { get; init; }
 
     /// <summary>Step size η.</summary>
     public required float LearningRate { get; init; }
 
-    /// <summary>Momentum μ of <see cref="OptimizerKind.Momentum"/> and <see cref="OptimizerKind.Nesterov"/>.</summary>
+    /// <summary>Momentum μ of <see cref="MlpOptimizer.Momentum"/> and <see cref="MlpOptimizer.Nesterov"/>.</summary>
     public float Momentum { get; init; }
 
     /// <summary>Adam's first-moment decay β₁.</summary>

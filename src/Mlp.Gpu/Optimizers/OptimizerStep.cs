@@ -1,3 +1,5 @@
+using Microsoft.ML.Trainers.Mlp;
+
 namespace Mlp.Gpu.Optimizers;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Mlp.Gpu.Optimizers;
 /// settings): the rule, the scalars, and Adam's bias corrections 1/(1−β₁ᵗ) and 1/(1−β₂ᵗ).
 /// </summary>
 internal readonly record struct OptimizerStep(
-    OptimizerKind Kind,
+    MlpOptimizer Kind,
     float LearningRate,
     float Momentum,
     float Beta1,
@@ -32,8 +34,8 @@ internal readonly record struct OptimizerStep(
         (float)(1.0 / (1.0 - Math.Pow(settings.Beta2, t))));
 
     /// <summary>Whether the rule keeps a first-moment / velocity buffer.</summary>
-    public static bool NeedsFirstMoment(OptimizerKind kind) => kind != OptimizerKind.Sgd;
+    public static bool NeedsFirstMoment(MlpOptimizer kind) => kind != MlpOptimizer.Sgd;
 
     /// <summary>Whether the rule keeps a second-moment buffer.</summary>
-    public static bool NeedsSecondMoment(OptimizerKind kind) => kind is OptimizerKind.Adam or OptimizerKind.AdamW;
+    public static bool NeedsSecondMoment(MlpOptimizer kind) => kind is MlpOptimizer.Adam or MlpOptimizer.AdamW;
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
+using Microsoft.ML.Trainers.Mlp;
+using Mlp.Gpu.Inference;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
-using Mlp.Gpu.Inference;
 
 namespace Mlp.Gpu.Training;
 
@@ -57,7 +58,7 @@ internal sealed class MemoryEstimate
     /// <param name="optimizer">Decides how many moment buffers there are.</param>
     /// <param name="dropoutRate">Dropout adds two buffers per hidden layer when positive.</param>
     /// <param name="dataRows">Examples held on the device (training plus validation rows); 0 for none.</param>
-    public static MemoryEstimate ForTraining(NetworkDescription network, int batchRows, OptimizerKind optimizer,
+    public static MemoryEstimate ForTraining(NetworkDescription network, int batchRows, MlpOptimizer optimizer,
         float dropoutRate = 0f, long dataRows = 0)
     {
         ArgumentNullException.ThrowIfNull(network);

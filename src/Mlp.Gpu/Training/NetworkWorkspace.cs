@@ -1,3 +1,4 @@
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
@@ -25,7 +26,7 @@ internal sealed class NetworkWorkspace : IDisposable
     /// <param name="optimizer">Decides which moment buffers exist.</param>
     /// <param name="dropoutRate">Probability p of dropping a hidden unit in training passes, in [0, 1); 0 allocates nothing for it.</param>
     /// <param name="seed">Seed of the dropout masks.</param>
-    public NetworkWorkspace(IBackend backend, NetworkDescription network, int capacity, OptimizerKind optimizer,
+    public NetworkWorkspace(IBackend backend, NetworkDescription network, int capacity, MlpOptimizer optimizer,
         float dropoutRate = 0f, int seed = 0)
     {
         DropoutRate = dropoutRate;

@@ -1,3 +1,4 @@
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Backends;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training.Schedules;
@@ -44,7 +45,7 @@ internal sealed record TrainingOptions
     public required int StreamBlockRows { get; init; }
 
     /// <summary>Where to train.</summary>
-    public required DeviceKind Device { get; init; }
+    public required MlpDevice Device { get; init; }
 
     /// <summary>Cores the CPU backend may use; null = all of them. GPU backends ignore it.</summary>
     public int? NumberOfThreads { get; init; }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Network;
 
 namespace Mlp.Gpu.Backends.Cpu;
@@ -11,22 +12,22 @@ namespace Mlp.Gpu.Backends.Cpu;
 internal static unsafe class CpuActivationKernels
 {
     /// <summary>z[r,:] += b; a[r,:] = s(z[r,:]) (only z when <paramref name="a"/> is null).</summary>
-    public static void BiasActivation(Activation activation, float* z, float* bias, float* a, int rows, int columns, int threads)
+    public static void BiasActivation(MlpActivation activation, float* z, float* bias, float* a, int rows, int columns, int threads)
     {
         var kernel = new Range(Load(activation).Forward, z, bias, a, columns);
         CpuParallel.For(ref kernel, rows, 1, CpuBackend.ParallelMinFloats / Math.Max(columns, 1), threads);
     }
 
     /// <summary>delta ⊙= s'(z) over <paramref name="count"/> elements.</summary>
-    public static void Backward(Activation activation, float* delta, float* z, float* a, int count, int threads)
+    public static void Backward(MlpActivation activation, float* delta, float* z, float* a, int count, int threads)
     {
-        if (activation == Activation.Identity)
+        if (activation == MlpActivation.Identity)
             return;
         var kernel = new Range(Load(activation).Backward, delta, z, a, 0);
         CpuParallel.For(ref kernel, count, 16, 2 * CpuBackend.ParallelMinFloats, threads);
     }
 
-    private static Loader Load(Activation activation)
+    private static Loader Load(MlpActivation activation)
     {
         var loader = default(Loader);
         Activations.Dispatch(activation, ref loader);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training;
@@ -71,11 +72,11 @@ internal sealed unsafe class CpuBackend : IBackend
         CpuGemm.Multiply(GemmKernelKind.Auto, Threads, transposeA, transposeB, m, n, k, alpha, Ptr(a), lda, Ptr(b), ldb, beta, Ptr(c), ldc);
 
     /// <inheritdoc/>
-    public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation)
+    public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, MlpActivation activation)
         => CpuActivationKernels.BiasActivation(activation, Ptr(z), Ptr(bias), a is { } av ? Ptr(av) : null, rows, columns, Threads);
 
     /// <inheritdoc/>
-    public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation)
+    public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, MlpActivation activation)
         => CpuActivationKernels.Backward(activation, Ptr(delta), Ptr(z), Ptr(a), count, Threads);
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Optimizers;
 
 namespace Mlp.Gpu.Backends.Cpu;
@@ -40,17 +41,17 @@ internal static unsafe class CpuOptimizerKernels
                 wi -= decay * wi;
                 switch (s.Kind)
                 {
-                    case OptimizerKind.Sgd:
+                    case MlpOptimizer.Sgd:
                         wi -= lr * gi;
                         break;
-                    case OptimizerKind.Momentum:
+                    case MlpOptimizer.Momentum:
                     {
                         var mi = mu * Vector256.Load(m + i) + gi;
                         Vector256.Store(mi, m + i);
                         wi -= lr * mi;
                         break;
                     }
-                    case OptimizerKind.Nesterov:
+                    case MlpOptimizer.Nesterov:
                     {
                         var mi = mu * Vector256.Load(m + i) + gi;
                         Vector256.Store(mi, m + i);

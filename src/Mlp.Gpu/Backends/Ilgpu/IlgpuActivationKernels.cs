@@ -1,5 +1,6 @@
-using ILGPU;
 using ILGPU.Runtime;
+using ILGPU;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Network;
 
 namespace Mlp.Gpu.Backends.Ilgpu;
@@ -10,24 +11,24 @@ namespace Mlp.Gpu.Backends.Ilgpu;
 /// </summary>
 internal sealed class IlgpuActivationKernels(Accelerator accelerator)
 {
-    private readonly Loader[] _kernels = new Loader[Enum.GetValues<Activation>().Length];
+    private readonly Loader[] _kernels = new Loader[Enum.GetValues<MlpActivation>().Length];
 
     /// <summary>z[r, :] += b; a = s(z) when <paramref name="a"/> is given.</summary>
     public void BiasActivation(AcceleratorStream stream, ArrayView<float> z, ArrayView<float> bias, ArrayView<float>? a,
-        int columns, Activation activation)
+        int columns, MlpActivation activation)
     {
         if (z.Length > 0)
             Kernels(activation).Forward!(stream, (int)z.Length, z, bias, a ?? z, columns, a.HasValue ? 1 : 0);
     }
 
     /// <summary>delta ⊙= s'(z), given a = s(z).</summary>
-    public void Backward(AcceleratorStream stream, ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, Activation activation)
+    public void Backward(AcceleratorStream stream, ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, MlpActivation activation)
     {
-        if (activation != Activation.Identity && delta.Length > 0)
+        if (activation != MlpActivation.Identity && delta.Length > 0)
             Kernels(activation).Backward!(stream, (int)delta.Length, delta, z, a);
     }
 
-    private Loader Kernels(Activation activation)
+    private Loader Kernels(MlpActivation activation)
     {
         ref var kernels = ref _kernels[(int)activation];
         if (kernels.Forward is null)

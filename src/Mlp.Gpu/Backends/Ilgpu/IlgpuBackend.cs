@@ -1,6 +1,7 @@
-using ILGPU;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime;
+using ILGPU;
+using Microsoft.ML.Trainers.Mlp;
 using Mlp.Gpu.Network;
 using Mlp.Gpu.Optimizers;
 using Mlp.Gpu.Training;
@@ -142,7 +143,7 @@ internal sealed class IlgpuBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, Activation activation)
+    public void BiasActivation(BufferView z, BufferView bias, BufferView? a, int rows, int columns, MlpActivation activation)
     {
         long count = CheckMatrix(rows, columns);
         var zv = View(z, count, nameof(z));
@@ -152,7 +153,7 @@ internal sealed class IlgpuBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, Activation activation)
+    public void ActivationBackward(BufferView delta, BufferView z, BufferView a, int count, MlpActivation activation)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         _activation.Backward(_stream, View(delta, count, nameof(delta)), View(z, count, nameof(z)), View(a, count, nameof(a)), activation);

@@ -1,14 +1,15 @@
-using ILGPU;
 using ILGPU.Algorithms;
-using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using ILGPU.Runtime;
+using ILGPU;
+using Microsoft.ML.Trainers.Mlp;
 
 namespace Mlp.Gpu.Backends.Ilgpu;
 
 /// <summary>
-/// Finds the ILGPU device for a <see cref="DeviceKind"/> and creates the backend on it. CUDA and OpenCL mean GPUs
+/// Finds the ILGPU device for a <see cref="MlpDevice"/> and creates the backend on it. CUDA and OpenCL mean GPUs
 /// (an OpenCL CPU runtime would be slower than the SIMD backend); ILGPU's CPU accelerator is only ever used when
 /// asked for by name (<see cref="CreateSimulatorBackend"/>, for tests: no device choice reaches it).
 /// </summary>
@@ -49,18 +50,18 @@ internal static class IlgpuDevices
 
     /// <summary>The backend on the device of <paramref name="kind"/> (Cuda or OpenCL); a clear error when absent.</summary>
     /// <exception cref="InvalidOperationException">No such device; the message lists the devices ILGPU saw.</exception>
-    public static IlgpuBackend CreateBackend(DeviceKind kind, bool? useCuBlas = null) => kind switch
+    public static IlgpuBackend CreateBackend(MlpDevice kind, bool? useCuBlas = null) => kind switch
     {
-        DeviceKind.Cuda => CreateBackend(AcceleratorType.Cuda, kind, useCuBlas),
-        DeviceKind.OpenCL => CreateBackend(AcceleratorType.OpenCL, kind, useCuBlas),
+        MlpDevice.Cuda => CreateBackend(AcceleratorType.Cuda, kind, useCuBlas),
+        MlpDevice.OpenCL => CreateBackend(AcceleratorType.OpenCL, kind, useCuBlas),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Cuda or OpenCL."),
     };
 
     /// <summary>The ILGPU kernels on ILGPU's CPU accelerator (<see cref="CpuSimulator"/>): the parity tests' target,
     /// about 100x slower than the SIMD backend, never chosen by a device option.</summary>
-    public static IlgpuBackend CreateSimulatorBackend() => CreateBackend(AcceleratorType.CPU, DeviceKind.Cpu, useCuBlas: false);
+    public static IlgpuBackend CreateSimulatorBackend() => CreateBackend(AcceleratorType.CPU, MlpDevice.Cpu, useCuBlas: false);
 
-    private static IlgpuBackend CreateBackend(AcceleratorType type, DeviceKind kind, bool? useCuBlas)
+    private static IlgpuBackend CreateBackend(AcceleratorType type, MlpDevice kind, bool? useCuBlas)
     {
         var context = CreateContext(includeCpuSimulator: type == AcceleratorType.CPU);
         var device = Best(context, type);
@@ -70,13 +71,13 @@ internal static class IlgpuDevices
             context.Dispose();
             throw new InvalidOperationException(
                 $"Device {kind} was requested, but ILGPU found no {(type == AcceleratorType.Cuda ? "CUDA GPU" : "OpenCL GPU")}. " +
-                $"Devices seen: {seen}. Use {nameof(DeviceKind)}.{nameof(DeviceKind.Auto)} to fall back to the CPU, or {nameof(DeviceKind)}.{nameof(DeviceKind.Cpu)}.");
+                $"Devices seen: {seen}. Use {nameof(MlpDevice)}.{nameof(MlpDevice.Auto)} to fall back to the CPU, or {nameof(MlpDevice)}.{nameof(MlpDevice.Cpu)}.");
         }
         return new IlgpuBackend(context, device, useCuBlas);
     }
 
     /// <summary>One line per device ILGPU can see (CUDA and every OpenCL device), for messages and logs.</summary>
-    public static string Describe(Context context)
+    private static string Describe(Context context)
     {
         var names = context.Devices.Select(d => $"{d.AcceleratorType} '{d.Name}'").ToList();
         return names.Count == 0 ? "none" : string.Join(", ", names);
