@@ -1,4 +1,5 @@
 using Mlp.Gpu.Backends.Cpu;
+using Mlp.Gpu.Inference;
 
 namespace Mlp.Gpu.Tests;
 

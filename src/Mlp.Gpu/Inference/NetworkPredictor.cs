@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Mlp.Gpu.Backends.Cpu;
 using Mlp.Gpu.Network;
 
 namespace Mlp.Gpu.Inference;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Mlp.Gpu.Backends.Cpu;
+namespace Mlp.Gpu.Inference;
 
 /// <summary>
 /// y = W·x + b for one example. W is re-laid once by <see cref="Pack"/> into panels of 16 outputs in which, for each
