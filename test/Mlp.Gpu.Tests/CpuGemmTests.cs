@@ -5,10 +5,10 @@ namespace Mlp.Gpu.Tests;
 [TestClass]
 public sealed class CpuGemmTests
 {
-    private static readonly GemmKernelKind[] AllKinds =
+    private static readonly GemmKernelKind[] s_allKinds =
         [GemmKernelKind.Auto, GemmKernelKind.Direct, GemmKernelKind.Scalar, GemmKernelKind.Vector256, GemmKernelKind.Vector512];
 
-    private static IEnumerable<GemmKernelKind> SupportedKinds => AllKinds.Where(GemmMicroKernel.IsSupported);
+    private static IEnumerable<GemmKernelKind> SupportedKinds => s_allKinds.Where(GemmMicroKernel.IsSupported);
 
     [TestMethod]
     [DataRow(1, 1, 1)]
