@@ -1,6 +1,8 @@
 namespace Mlp.Gpu.Training;
 
-/// <summary>What one epoch of training produced. Losses are weighted means of per-example losses in natural-log units.</summary>
+/// <summary>What one epoch of this run produced, in the units the core trains in (a standardised regression label's
+/// loss is in σ² units; epochs and time count from this run's start, not a warm-start model's). Losses are weighted means of per-example losses in
+/// natural-log units. The face turns each into the saved <c>MlpEpochRecord</c>, which has the one text form of an epoch.</summary>
 internal sealed class EpochRecord
 {
     /// <summary>1-based epoch number.</summary>
@@ -23,10 +25,4 @@ internal sealed class EpochRecord
 
     /// <summary>Wall time since training started, at the end of this epoch.</summary>
     public TimeSpan Elapsed { get; init; }
-
-    /// <inheritdoc/>
-    public override string ToString() =>
-        $"epoch {Epoch}: loss {TrainingLoss:G5}" + (TrainingMetric is { } m ? $", metric {m:F4}" : "")
-        + (ValidationLoss is { } vl ? $", val loss {vl:G5}" : "") + (ValidationMetric is { } vm ? $", val metric {vm:F4}" : "")
-        + $", lr {LearningRate:G3}, {Elapsed.TotalSeconds:F2}s";
 }
