@@ -72,15 +72,35 @@ internal sealed class StandardizationTests
         weighted.Add(rows, [1f, 0f, 3f]);
         var repeated = new StandardizationBuilder(2);
         repeated.Add([1, 100, 4, 100, 4, 100, 4, 100], default);
-        var a = weighted.Build()!;
-        var b = repeated.Build()!;
+        var a = weighted.Build(keepIndicators: false)!;
+        var b = repeated.Build(keepIndicators: false)!;
         Assert.AreEqual(3.25, a.Mean[0], 1e-12);
         Assert.AreEqual(b.Mean[0], a.Mean[0], 1e-12);
         Assert.AreEqual(Math.Sqrt(27.0 / 16), a.Scale[0], 1e-12);
         Assert.AreEqual(b.Scale[0], a.Scale[0], 1e-12);
         Assert.AreEqual(100, a.Mean[1]);
         Assert.AreEqual(1, a.Scale[1], "a constant column is centred, not scaled");
-        Assert.IsNull(new StandardizationBuilder(2).Build(), "no rows of positive weight: no statistics");
+        Assert.IsNull(new StandardizationBuilder(2).Build(keepIndicators: false), "no rows of positive weight: no statistics");
+    }
+
+    [TestMethod]
+    public void IndicatorColumnsAreKeptAsTheyAreWhenAsked()
+    {
+        // Columns: a rare one-hot category (one 1 in 100 rows), a 0/1 column with one 5, a 0/2 column, a constant 1.
+        var builder = new StandardizationBuilder(4);
+        for (int r = 0; r < 100; r++)
+            builder.Add([r == 7 ? 1f : 0f, r % 2, 2 * (r % 2), 1f], default);
+        builder.Add([0f, 5f, 0f, 1f], [1f]);
+        var kept = builder.Build(keepIndicators: true)!;
+        var plain = builder.Build(keepIndicators: false)!;
+
+        Assert.AreEqual((0.0, 1.0), (kept.Mean[0], kept.Scale[0]), "a rare 0/1 column stays 0/1");
+        Assert.AreEqual(0.1, plain.Scale[0], 0.01, "standardised, its one 1 would become ~10");
+        Assert.AreNotEqual(1.0, kept.Scale[1], "a 5 among the 0s and 1s: not an indicator, standardised");
+        Assert.AreEqual(plain.Scale[2], kept.Scale[2], "0/2 is not an indicator");
+        Assert.AreNotEqual(0.0, plain.Mean[2]);
+        Assert.AreEqual((0.0, 1.0), (kept.Mean[3], kept.Scale[3]), "a constant 1 column is an indicator too");
+        Assert.AreEqual((1.0, 1.0), (plain.Mean[3], plain.Scale[3]));
     }
 
     [TestMethod]
@@ -89,7 +109,7 @@ internal sealed class StandardizationTests
         var builder = new StandardizationBuilder(1);
         var values = Enumerable.Range(0, 1000).Select(i => (float)(1e6 + (i % 2 == 0 ? -1 : 1))).ToArray();
         builder.Add(values, default);
-        var map = builder.Build()!;
+        var map = builder.Build(keepIndicators: false)!;
         Assert.AreEqual(1e6, map.Mean[0], 1e-6);
         Assert.AreEqual(1.0, map.Scale[0], 1e-9);
     }
@@ -101,8 +121,8 @@ internal sealed class StandardizationTests
         var inMemory = new StandardizationBuilder(5);
         inMemory.Add(data.Features, data.Weights);
         var (streamed, _) = StandardizedRowStream.Measure(new ArrayRowStream(data), blockRows: 64);
-        var a = inMemory.Build()!;
-        var b = streamed.Build()!;
+        var a = inMemory.Build(keepIndicators: false)!;
+        var b = streamed.Build(keepIndicators: false)!;
         CollectionAssert.AreEqual(a.Mean, b.Mean);
         CollectionAssert.AreEqual(a.Scale, b.Scale);
     }
