@@ -255,7 +255,9 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
 
     /// <summary>
     /// Standardize every feature to mean 0 and variance 1 over the training rows (weighted by the example weights;
-    /// a constant feature is only centred) before training, and fold the map into the first layer afterwards
+    /// a constant feature is only centred; a feature whose training values are all 0 or 1, such as a one-hot category
+    /// or a flag, is left as it is, since scaling a rare category up makes the network fit its few rows) before
+    /// training, and fold the map into the first layer afterwards
     /// (W' = W·diag(1/σ), b' = b − W'·μ), so the model takes the raw features and predicts at no extra cost.
     /// Gradient descent converges much faster on centred, unit-variance inputs, and ML.NET's normalizers do not centre
     /// by default (<c>fixZero: true</c>); a pipeline that already normalizes loses nothing. <see cref="L2Regularization"/>
