@@ -81,6 +81,21 @@ public sealed class PublicApiTests
     }
 
     [TestMethod]
+    public void OptionEnumValuesKeepTheirNumbers()
+    {
+        // Model files store the activation's number, and compiled user code the numbers of all three: never renumber.
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 3, 4, 5 }, new[] { MlpActivation.Relu, MlpActivation.Tanh, MlpActivation.Sigmoid,
+            MlpActivation.LeakyRelu, MlpActivation.Gelu, MlpActivation.Identity }.Select(a => (int)a).ToArray());
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 3, 4 }, new[] { MlpOptimizer.Sgd, MlpOptimizer.Momentum, MlpOptimizer.Nesterov,
+            MlpOptimizer.Adam, MlpOptimizer.AdamW }.Select(o => (int)o).ToArray());
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 3 }, new[] { MlpDevice.Auto, MlpDevice.Cpu, MlpDevice.Cuda, MlpDevice.OpenCL }
+            .Select(d => (int)d).ToArray());
+        Assert.HasCount(6, Enum.GetValues<MlpActivation>());
+        Assert.HasCount(5, Enum.GetValues<MlpOptimizer>());
+        Assert.HasCount(4, Enum.GetValues<MlpDevice>());
+    }
+
+    [TestMethod]
     public void CatalogMethodsReturnTheConcreteTrainers()
     {
         var ml = new MLContext(seed: 1);

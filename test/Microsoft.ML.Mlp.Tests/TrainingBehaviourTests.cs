@@ -61,6 +61,15 @@ public sealed class TrainingBehaviourTests
             Assert.IsLessThan(1e-4, worst, "an Identity network is affine up to float rounding");
         else
             Assert.IsGreaterThan(0.05, worst, "a tanh network fitted to a curved target is not affine");
+
+        // The activation survives a model file: the loaded model scores every row bit for bit as the trained one.
+        using var file = new MemoryStream();
+        ml.Model.Save(model, data.Schema, file);
+        file.Position = 0;
+        var loaded = new MLContext().Model.Load(file, out _);
+        var loadedEngine = ml.Model.CreatePredictionEngine<SyntheticData.FloatLabelRow, ScoreRow>(loaded);
+        foreach (var row in rows)
+            Assert.AreEqual(Score(row.Features), loadedEngine.Predict(row).Score);
     }
 
     private sealed class ScoreRow

@@ -91,6 +91,7 @@ internal sealed class StandardizationTests
         for (int r = 0; r < 100; r++)
             builder.Add([r == 7 ? 1f : 0f, r % 2, 2 * (r % 2), 1f], default);
         builder.Add([0f, 5f, 0f, 1f], [1f]);
+        builder.Add([5f, 0f, 0f, 5f], [0f]); // a row of weight 0 does not count, here as in the statistics
         var kept = builder.Build(keepIndicators: true)!;
         var plain = builder.Build(keepIndicators: false)!;
 
