@@ -72,36 +72,42 @@ internal sealed class StandardizationTests
         weighted.Add(rows, [1f, 0f, 3f]);
         var repeated = new StandardizationBuilder(2);
         repeated.Add([1, 100, 4, 100, 4, 100, 4, 100], default);
-        var a = weighted.Build(keepIndicators: false)!;
-        var b = repeated.Build(keepIndicators: false)!;
+        var a = weighted.Build(twoValuedToZeroOne: false)!;
+        var b = repeated.Build(twoValuedToZeroOne: false)!;
         Assert.AreEqual(3.25, a.Mean[0], 1e-12);
         Assert.AreEqual(b.Mean[0], a.Mean[0], 1e-12);
         Assert.AreEqual(Math.Sqrt(27.0 / 16), a.Scale[0], 1e-12);
         Assert.AreEqual(b.Scale[0], a.Scale[0], 1e-12);
         Assert.AreEqual(100, a.Mean[1]);
         Assert.AreEqual(1, a.Scale[1], "a constant column is centred, not scaled");
-        Assert.IsNull(new StandardizationBuilder(2).Build(keepIndicators: false), "no rows of positive weight: no statistics");
+        Assert.IsNull(new StandardizationBuilder(2).Build(twoValuedToZeroOne: false), "no rows of positive weight: no statistics");
     }
 
     [TestMethod]
-    public void IndicatorColumnsAreKeptAsTheyAreWhenAsked()
+    public void TwoValuedColumnsMapToZeroAndOneWhenAsked()
     {
-        // Columns: a rare one-hot category (one 1 in 100 rows), a 0/1 column with one 5, a 0/2 column, a constant 1.
-        var builder = new StandardizationBuilder(4);
+        // Columns: a rare one-hot category (one 1 in 100 rows); the same after a normaliser that divides by its sd
+        // ({0, 9.95}); a flag coded 3/5; a 0/1 column with one 5; a constant 1.
+        var builder = new StandardizationBuilder(5);
         for (int r = 0; r < 100; r++)
-            builder.Add([r == 7 ? 1f : 0f, r % 2, 2 * (r % 2), 1f], default);
-        builder.Add([0f, 5f, 0f, 1f], [1f]);
-        builder.Add([5f, 0f, 0f, 5f], [0f]); // a row of weight 0 does not count, here as in the statistics
-        var kept = builder.Build(keepIndicators: true)!;
-        var plain = builder.Build(keepIndicators: false)!;
+            builder.Add([r == 7 ? 1f : 0f, r == 7 ? 9.95f : 0f, r % 2 == 0 ? 3f : 5f, r % 2, 1f], default);
+        builder.Add([0f, 0f, 3f, 5f, 1f], [1f]);
+        builder.Add([5f, 5f, 4f, 0f, 5f], [0f]); // a row of weight 0 does not count, here as in the statistics
+        var map = builder.Build(twoValuedToZeroOne: true)!;
+        var plain = builder.Build(twoValuedToZeroOne: false)!;
 
-        Assert.AreEqual((0.0, 1.0), (kept.Mean[0], kept.Scale[0]), "a rare 0/1 column stays 0/1");
+        Assert.AreEqual((0.0, 1.0), (map.Mean[0], map.Scale[0]), "a rare 0/1 column stays 0/1");
         Assert.AreEqual(0.1, plain.Scale[0], 0.01, "standardised, its one 1 would become ~10");
-        Assert.AreNotEqual(1.0, kept.Scale[1], "a 5 among the 0s and 1s: not an indicator, standardised");
-        Assert.AreEqual(plain.Scale[2], kept.Scale[2], "0/2 is not an indicator");
-        Assert.AreNotEqual(0.0, plain.Mean[2]);
-        Assert.AreEqual((0.0, 1.0), (kept.Mean[3], kept.Scale[3]), "a constant 1 column is an indicator too");
-        Assert.AreEqual((1.0, 1.0), (plain.Mean[3], plain.Scale[3]));
+        Assert.AreEqual((0.0, (double)9.95f), (map.Mean[1], map.Scale[1]), "{0, 9.95} maps back to {0, 1}");
+        Assert.AreEqual((3.0, 2.0), (map.Mean[2], map.Scale[2]), "3/5 maps to 0/1");
+        Assert.AreEqual((plain.Mean[3], plain.Scale[3]), (map.Mean[3], map.Scale[3]), "three values: standardised");
+        Assert.AreEqual((1.0, 1.0), (map.Mean[4], map.Scale[4]), "a constant is only centred, as without the rule");
+        Assert.AreEqual((1.0, 1.0), (plain.Mean[4], plain.Scale[4]));
+
+        float[] values = [1f, 9.95f, 5f, 0f, 1f, 0f, 0f, 3f, 1f, 1f];
+        map.Apply(values);
+        CollectionAssert.AreEqual(new[] { 1f, 1f, 1f }, values[..3]);
+        CollectionAssert.AreEqual(new[] { 0f, 0f, 0f }, values[5..8]);
     }
 
     [TestMethod]
@@ -110,7 +116,7 @@ internal sealed class StandardizationTests
         var builder = new StandardizationBuilder(1);
         var values = Enumerable.Range(0, 1000).Select(i => (float)(1e6 + (i % 2 == 0 ? -1 : 1))).ToArray();
         builder.Add(values, default);
-        var map = builder.Build(keepIndicators: false)!;
+        var map = builder.Build(twoValuedToZeroOne: false)!;
         Assert.AreEqual(1e6, map.Mean[0], 1e-6);
         Assert.AreEqual(1.0, map.Scale[0], 1e-9);
     }
@@ -119,12 +125,17 @@ internal sealed class StandardizationTests
     public void AStreamIsMeasuredExactlyAsTheSameRowsInMemory()
     {
         var data = TestData.Random(300, new NetworkDescription(5, [3], MlpActivation.Relu, 1, LossFunction.Squared), seed: 9, weighted: true);
+        for (int r = 0; r < data.RowCount; r++)
+            data.Features[r * 5] = r % 7 == 0 ? 2f : -1f; // a two-valued column
         var inMemory = new StandardizationBuilder(5);
         inMemory.Add(data.Features, data.Weights);
         var (streamed, _) = StandardizedRowStream.Measure(new ArrayRowStream(data), blockRows: 64);
-        var a = inMemory.Build(keepIndicators: false)!;
-        var b = streamed.Build(keepIndicators: false)!;
-        CollectionAssert.AreEqual(a.Mean, b.Mean);
-        CollectionAssert.AreEqual(a.Scale, b.Scale);
+        foreach (bool twoValued in new[] { false, true })
+        {
+            var a = inMemory.Build(twoValued)!;
+            var b = streamed.Build(twoValued)!;
+            CollectionAssert.AreEqual(a.Mean, b.Mean);
+            CollectionAssert.AreEqual(a.Scale, b.Scale);
+        }
     }
 }

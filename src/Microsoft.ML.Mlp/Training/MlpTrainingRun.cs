@@ -219,10 +219,10 @@ internal sealed class MlpTrainingRun
         long rows = training?.RowCount ?? stream.RowsRead;
         if (!(features.TotalWeight > 0))
             throw TrainingDataChecks.ZeroWeights(rows, "training data", stream.WeightColumnName, _classWeights is not null);
-        var labelMap = labels.Build(keepIndicators: false)!;
+        var labelMap = labels.Build(twoValuedToZeroOne: false)!;
         if (binary && labelMap.Mean[0] is 0.0 or 1.0)
             throw TrainingDataChecks.OneClass((float)labelMap.Mean[0], rows, labelColumnName, stream.HasWeights);
-        return (_options.StandardizeFeatures ? features.Build(keepIndicators: true) : null, _standardizeLabel ? labelMap : null);
+        return (_options.StandardizeFeatures ? features.Build(twoValuedToZeroOne: true) : null, _standardizeLabel ? labelMap : null);
     }
 
     /// <summary>Holds out a seeded, for classification stratified, share of the rows as validation data.</summary>

@@ -4,21 +4,26 @@ namespace Mlp.Gpu.Training;
 /// <summary>
 /// Weighted mean and standard deviation per column, accumulated row by row with West's weighted update in double, so
 /// large offsets (values near 10⁶ with a spread of 1) lose no precision and one pass over a stream is exact. It also
-/// notes which columns hold only 0 and 1 (indicators, such as one-hot categories).
+/// notes the first two distinct values of each column, to recognise two-valued columns (one-hot categories, flags).
 /// </summary>
 internal sealed class StandardizationBuilder
 {
     private readonly double[] _mean;
     private readonly double[] _m2;
-    private readonly bool[] _indicator;
+    private readonly float[] _first;
+    private readonly float[] _second;
+    private readonly bool[] _manyValues;
     private double _weight;
 
     public StandardizationBuilder(int width)
     {
         _mean = new double[width];
         _m2 = new double[width];
-        _indicator = new bool[width];
-        Array.Fill(_indicator, true);
+        _first = new float[width];
+        _second = new float[width];
+        _manyValues = new bool[width];
+        Array.Fill(_first, float.NaN); // NaN: no value yet (rows are finite, and NaN equals nothing)
+        Array.Fill(_second, float.NaN);
     }
 
     /// <summary>Total weight of the rows added.</summary>
@@ -38,8 +43,17 @@ internal sealed class StandardizationBuilder
             var row = rows.Slice(r * d, d);
             for (int j = 0; j < d; j++)
             {
-                _indicator[j] &= row[j] is 0f or 1f;
-                double delta = row[j] - _mean[j];
+                float value = row[j];
+                if (!_manyValues[j] && value != _first[j] && value != _second[j])
+                {
+                    if (float.IsNaN(_first[j]))
+                        _first[j] = value;
+                    else if (float.IsNaN(_second[j]))
+                        _second[j] = value;
+                    else
+                        _manyValues[j] = true;
+                }
+                double delta = value - _mean[j];
                 double step = delta * w / total;
                 _mean[j] += step;
                 _m2[j] += _weight * delta * step;
@@ -50,10 +64,10 @@ internal sealed class StandardizationBuilder
 
     /// <summary>The map to zero mean and unit variance (population variance); a column with no spread keeps scale 1.
     /// Null when no row had a positive weight.</summary>
-    /// <param name="keepIndicators">Leave the columns that hold only 0 and 1 as they are (mean 0, scale 1): a
-    /// one-hot category seen in 1% of the rows would otherwise become a value near 10 that the network fits to those
-    /// few rows.</param>
-    public Standardization? Build(bool keepIndicators)
+    /// <param name="twoValuedToZeroOne">Map each column that takes exactly two values to 0 (the lower) and 1 instead:
+    /// a one-hot category seen in 1% of the rows would otherwise become a value near 10 that the network fits to those
+    /// few rows, and a pipeline's normaliser may have turned its 0/1 into any other pair.</param>
+    public Standardization? Build(bool twoValuedToZeroOne)
     {
         if (!(_weight > 0))
             return null;
@@ -64,8 +78,11 @@ internal sealed class StandardizationBuilder
             double sd = Math.Sqrt(Math.Max(0, _m2[j] / _weight));
             // No spread, or a spread lost in the rounding of the mean's own magnitude: leave the column unscaled.
             scale[j] = sd > 1e-7 * Math.Max(1.0, Math.Abs(_mean[j])) && double.IsFinite(sd) ? sd : 1.0;
-            if (keepIndicators && _indicator[j])
-                (mean[j], scale[j]) = (0.0, 1.0);
+            if (twoValuedToZeroOne && !_manyValues[j] && !float.IsNaN(_second[j]))
+            {
+                double low = Math.Min(_first[j], _second[j]), high = Math.Max(_first[j], _second[j]);
+                (mean[j], scale[j]) = (low, high - low);
+            }
         }
         return new Standardization(mean, scale);
     }
