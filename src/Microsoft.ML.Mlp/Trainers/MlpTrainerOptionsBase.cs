@@ -256,11 +256,11 @@ public abstract class MlpTrainerOptionsBase : TrainerInputBaseWithWeight
     /// <summary>
     /// Standardize every feature to mean 0 and variance 1 over the training rows (weighted by the example weights)
     /// before training, and fold the map into the first layer afterwards (W' = W·diag(1/σ), b' = b − W'·μ), so the
-    /// model takes the raw features and predicts at no extra cost. A feature whose training values are all 0 or 1 (a
-    /// one-hot category, a flag) is left as it is, since scaling a rare category up makes the network fit its few
-    /// rows; any other constant feature is only centred. Gradient descent converges much faster on centred,
-    /// unit-variance inputs, and ML.NET's normalizers do not centre by default (<c>fixZero: true</c>); normalize numeric
-    /// columns before concatenating them with one-hot columns, so those stay 0/1. <see cref="L2Regularization"/>
+    /// model takes the raw features and predicts at no extra cost. A feature that takes exactly two values over the
+    /// training rows (a one-hot category or a flag, whatever a pipeline's normalizer made of its 0 and 1) is mapped to
+    /// 0 and 1 instead, since scaling a rare category up to unit variance makes the network fit its few rows; a
+    /// constant feature is only centred. Gradient descent converges much faster on centred, unit-variance inputs, and
+    /// ML.NET's normalizers do not centre by default (<c>fixZero: true</c>). <see cref="L2Regularization"/>
     /// and <see cref="WeightDecay"/> then act on the weights of the standardized features. With
     /// <see cref="StreamTrainingData"/> the statistics take one extra pass over the data. Default true.
     /// </summary>
