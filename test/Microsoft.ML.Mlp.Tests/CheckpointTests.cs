@@ -29,7 +29,8 @@ public sealed class CheckpointTests
         {
             CheckpointProcess.RunToEnd(mode, "-", reference);
 
-            var random = new Random();
+            int seed = Environment.TickCount;
+            var random = new Random(seed);
             var kills = new List<string>();
             int lastEpoch = 0, resumable = 0;
             while (kills.Count < 4 && lastEpoch < CheckpointProcess.Epochs - 2)
@@ -43,7 +44,7 @@ public sealed class CheckpointTests
             }
             CheckpointProcess.RunToEnd(mode, checkpoints, resumed);
 
-            string story = "kills: " + string.Join(", ", kills);
+            string story = $"seed {seed}, kills: " + string.Join(", ", kills);
             Assert.IsGreaterThanOrEqualTo(2, resumable, story);
             CollectionAssert.AreEqual(File.ReadAllLines(reference), File.ReadAllLines(resumed), story);
             Assert.IsEmpty(Directory.GetFiles(checkpoints), "A successful Fit leaves the checkpoint directory clean.");
@@ -54,13 +55,17 @@ public sealed class CheckpointTests
         }
     }
 
-    /// <summary>Trains until the options' token is cancelled after <paramref name="cancelAfter"/> epochs (null: never).</summary>
-    private static IEnumerable<string> Train(string task, bool stream, string? directory, int? cancelAfter, Action<MlpTrainerOptionsBase>? change = null)
+    /// <summary>Trains until the options' token is cancelled after <paramref name="cancelAfter"/> epochs (null: never);
+    /// <paramref name="reported"/> receives every epoch record the Fit reports (a resumed Fit first reports the
+    /// checkpoint's records again, with the times they were measured at).</summary>
+    private static IEnumerable<string> Train(string task, bool stream, string? directory, int? cancelAfter, Action<MlpTrainerOptionsBase>? change = null,
+        List<MlpEpochRecord>? reported = null)
     {
         var ml = new MLContext(seed: 1);
         using var cancellation = new CancellationTokenSource();
         var progress = new SynchronousProgress(report =>
         {
+            reported?.Add(report.Record);
             if (report.Record.Epoch == cancelAfter)
                 cancellation.Cancel();
         });
@@ -117,13 +122,29 @@ public sealed class CheckpointTests
         try
         {
             var uninterrupted = Train(task, stream, directory: null, cancelAfter: null).ToList();
-            foreach (int cancelAfter in new[] { 2, 5 })
+            var previous = new List<MlpEpochRecord>();
+            foreach (int? cancelAfter in new int?[] { 2, 5, null })
             {
-                Assert.ThrowsExactly<OperationCanceledException>(() => Train(task, stream, directory, cancelAfter).ToList());
+                var reported = new List<MlpEpochRecord>();
+                var model = new List<string>();
+                if (cancelAfter is null)
+                    model = Train(task, stream, directory, cancelAfter, reported: reported).ToList();
+                else
+                    Assert.ThrowsExactly<OperationCanceledException>(() => Train(task, stream, directory, cancelAfter, reported: reported).ToList());
+                // The epochs of the last checkpoint are not trained again: their records come back with the times they
+                // were first measured at, to the tick; the rest are new.
+                for (int e = 0; e < previous.Count; e++)
+                    Assert.AreEqual(previous[e].Elapsed, reported[e].Elapsed, $"epoch {e + 1} comes from the checkpoint");
+                Assert.IsGreaterThan(previous.Count, reported.Count);
+                if (cancelAfter is null)
+                {
+                    CollectionAssert.AreEqual(uninterrupted, model);
+                    break;
+                }
                 Assert.IsTrue(File.Exists(CheckpointFile(directory)), $"checkpoint after cancelling in epoch {cancelAfter + 1}");
+                Assert.AreEqual(cancelAfter, reported[^1].Epoch);
+                previous = reported;
             }
-            var resumed = Train(task, stream, directory, cancelAfter: null).ToList();
-            CollectionAssert.AreEqual(uninterrupted, resumed);
             Assert.IsEmpty(Directory.GetFiles(directory));
         }
         finally
@@ -171,7 +192,6 @@ public sealed class CheckpointTests
                 CheckpointDirectory = directory, KeepLastCheckpoint = true,
             };
             ml.BinaryClassification.Trainers.Mlp(options).Fit(SyntheticData.Binary(ml, 300, seed: 1));
-            options.NumberOfEpochs = 6;
             var e = Assert.ThrowsExactly<InvalidOperationException>(() =>
                 ml.BinaryClassification.Trainers.Mlp(options).Fit(SyntheticData.Binary(ml, 300, seed: 2)));
             StringAssert.Contains(e.Message, "Training data (SHA-256 of the first 64 rows)");
@@ -185,7 +205,7 @@ public sealed class CheckpointTests
 
     [TestMethod]
     [DataRow(100, "checksum")]
-    [DataRow(-1, "header")]
+    [DataRow(-1, "bytes of state")]
     [DataRow(0, "header")]
     public void ADamagedCheckpointIsRefusedNamingTheFile(int offset, string reason)
     {
@@ -205,7 +225,7 @@ public sealed class CheckpointTests
 
             var e = Assert.ThrowsExactly<InvalidOperationException>(() => Train("regression", false, directory, cancelAfter: null).ToList());
             StringAssert.Contains(e.Message, $"The checkpoint file '{file}' is damaged");
-            StringAssert.Contains(e.Message, offset < 0 ? "bytes of state" : reason);
+            StringAssert.Contains(e.Message, reason);
             StringAssert.Contains(e.Message, "Delete the file");
         }
         finally
@@ -220,11 +240,15 @@ public sealed class CheckpointTests
         string directory = NewDirectory();
         try
         {
-            var first = Train("binary", false, directory, cancelAfter: null, o => o.KeepLastCheckpoint = true).ToList();
+            var firstReports = new List<MlpEpochRecord>();
+            var first = Train("binary", false, directory, cancelAfter: null, o => o.KeepLastCheckpoint = true, firstReports).ToList();
             Assert.IsTrue(File.Exists(CheckpointFile(directory)));
             Assert.HasCount(1, Directory.GetFiles(directory), "only the checkpoint, no temporary file");
-            var again = Train("binary", false, directory, cancelAfter: null, o => o.KeepLastCheckpoint = true).ToList();
+            var againReports = new List<MlpEpochRecord>();
+            var again = Train("binary", false, directory, cancelAfter: null, o => o.KeepLastCheckpoint = true, againReports).ToList();
             CollectionAssert.AreEqual(first, again);
+            // Nothing is trained again: every record is the checkpoint's, with the time first measured, to the tick.
+            CollectionAssert.AreEqual(firstReports.Select(r => r.Elapsed).ToList(), againReports.Select(r => r.Elapsed).ToList());
         }
         finally
         {

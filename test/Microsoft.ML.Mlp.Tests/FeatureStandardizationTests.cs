@@ -19,6 +19,12 @@ public sealed class FeatureStandardizationTests
         float[] Scores(bool standardize) => Trainer(ml, standardize, stream).Fit(data).Transform(data).GetColumn<float>("Score").ToArray();
 
         CollectionAssert.AreEqual(Scores(standardize: false), Scores(standardize: true));
+
+        // The control: with one numeric column among them, the option changes the model.
+        var numeric = ml.Data.LoadFromEnumerable(ml.Data.CreateEnumerable<SyntheticData.BinaryRow>(data, reuseRowObject: false)
+            .Select((row, i) => new SyntheticData.BinaryRow { Features = [.. row.Features[..^1], 1000f * (i % 13)], Label = row.Label }));
+        float[] NumericScores(bool standardize) => Trainer(ml, standardize, stream).Fit(numeric).Transform(numeric).GetColumn<float>("Score").ToArray();
+        CollectionAssert.AreNotEqual(NumericScores(standardize: false), NumericScores(standardize: true));
     }
 
     [TestMethod]

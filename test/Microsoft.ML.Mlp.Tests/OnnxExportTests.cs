@@ -80,6 +80,7 @@ public sealed class OnnxExportTests
     [DataRow(MlpActivation.Tanh)]
     [DataRow(MlpActivation.Sigmoid)]
     [DataRow(MlpActivation.Gelu)]
+    [DataRow(MlpActivation.Identity)]
     public void RegressionPipelineScoresTheSameInOnnxRuntime(MlpActivation activation)
     {
         var (ml, data) = NewData(seed: 3);

@@ -82,7 +82,7 @@ public sealed class CpuGemmTests
     }
 
     [TestMethod]
-    public void ThreadCountsBelowOneRunOnOneThread()
+    public void ThreadCountsBelowOneAreAcceptedAndGiveTheSameProduct()
     {
         var random = new Random(3);
         float[] a = Random(random, 64 * 96), b = Random(random, 96 * 80);

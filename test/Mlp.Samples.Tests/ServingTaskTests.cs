@@ -65,7 +65,9 @@ public sealed class ServingTaskTests
         CollectionAssert.AreEqual(scores, batch.Select(b => b.Score).ToArray());
 
         // The label may be sent along (a whole data row), and is ignored; a missing input is named.
-        await server.PostAsync<BinaryPrediction>(new { patients[0].Age, patients[0].Chol, patients[0].Thalach, patients[0].Label });
+        var withLabel = await server.PostAsync<BinaryPrediction>(new { patients[0].Age, patients[0].Chol, patients[0].Thalach, patients[0].Label });
+        AssertBits(scores[0], withLabel.Score, "score of row 0 sent with its label");
+        Assert.AreEqual(labels[0], withLabel.PredictedLabel);
         await server.AssertErrorAsync(new { patients[0].Age, patients[0].Chol }, HttpStatusCode.BadRequest, "'Thalach' is missing");
         await server.AssertErrorAsync(new { features = new[] { 1f, 2f, 3f } }, HttpStatusCode.BadRequest,
             "'features' is not an input of the model; its inputs are: Age, Chol, Thalach");
@@ -143,6 +145,7 @@ public sealed class ServingTaskTests
 
         await using var server = await Server.StartAsync(path);
         var answers = await server.PostAsync<MulticlassPrediction[]>(rows.Take(20).Select(r => new { features = r.Features }));
+        Assert.HasCount(20, answers);
         for (int i = 0; i < answers.Length; i++)
         {
             Assert.AreEqual(JsonValueKind.Number, answers[i].PredictedLabel.ValueKind);
