@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Mlp.Gpu.Network;
@@ -133,8 +134,10 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
                 }
             }
             _getFeatures!(ref _features);
-            if (_skipNonFiniteFeatures && !AllFinite(in _features))
+            if (!AllFinite(_features.GetValues()))
             {
+                if (!_skipNonFiniteFeatures)
+                    throw NonFiniteFeature(in _features);
                 SkippedFeatures++;
                 continue;
             }
@@ -244,20 +247,12 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
             $"The label column '{_labelColumn.Name}' of the {_dataName} has the value {label} in row {_row}; a regression label must be finite."),
     };
 
-    /// <summary>Whether every stored value of a feature vector is finite (implicit zeros of a sparse vector are).</summary>
-    private static bool AllFinite(in VBuffer<float> features)
-    {
-        foreach (float value in features.GetValues())
-        {
-            if (!float.IsFinite(value))
-                return false;
-        }
-        return true;
-    }
+    /// <summary>Whether every stored value of a feature vector is finite (implicit zeros of a sparse vector are), in one
+    /// vectorized pass.</summary>
+    private static bool AllFinite(ReadOnlySpan<float> values) => values.IsEmpty || TensorPrimitives.IsFiniteAll(values);
 
-    /// <summary>Copies one feature vector (dense or sparse); a non-finite value is an error naming the column, the row
-    /// and the slot.</summary>
-    private void CopyFeatures(in VBuffer<float> source, Span<float> destination)
+    /// <summary>Copies one feature vector (dense or sparse).</summary>
+    private static void CopyFeatures(in VBuffer<float> source, Span<float> destination)
     {
         var values = source.GetValues();
         if (source.IsDense)
@@ -271,16 +266,19 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
             for (int i = 0; i < values.Length; i++)
                 destination[indices[i]] = values[i];
         }
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-            {
-                int slot = source.IsDense ? i : source.GetIndices()[i];
-                throw new InvalidOperationException(
-                    $"The feature column '{_featureColumn.Name}' of the {_dataName} has a non-finite value ({values[i]}) in row {_row} " +
-                    $"(0-based), slot {slot}. Replace or remove missing values before training, for example with " +
-                    "mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
-            }
-        }
+    }
+
+    /// <summary>The error for a feature vector with a non-finite value: the column, the row and the first such slot.</summary>
+    private InvalidOperationException NonFiniteFeature(in VBuffer<float> source)
+    {
+        var values = source.GetValues();
+        int i = 0;
+        while (float.IsFinite(values[i]))
+            i++;
+        int slot = source.IsDense ? i : source.GetIndices()[i];
+        return new InvalidOperationException(
+            $"The feature column '{_featureColumn.Name}' of the {_dataName} has a non-finite value ({values[i]}) in row {_row} " +
+            $"(0-based), slot {slot}. Replace or remove missing values before training, for example with " +
+            "mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
     }
 }

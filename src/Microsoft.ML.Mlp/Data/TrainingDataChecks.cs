@@ -93,7 +93,7 @@ internal static class TrainingDataChecks
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"Holding the {dataName} in memory ({rows:N0} rows of {featureCount:N0} features, column '{featureColumnName}') needs about ") +
-                $"{MemoryEstimate.FormatBytes(bytes)}, but the host memory available to .NET has {MemoryEstimate.FormatBytes(available)}. " +
+                $"{MemoryEstimate.Format(bytes)}, but the host memory available to .NET has {MemoryEstimate.Format(available)}. " +
                 "Nothing was allocated for it. " + remedy);
         }
     }

@@ -39,39 +39,23 @@ internal static class MlpOnnxExporter
     /// </summary>
     public const long MaxParameterBytes = int.MaxValue - (64L << 20);
 
-    // The same constants as the core's activation structs (Mlp.Gpu, Network/Activations); the ONNX parity tests compare ONNX Runtime with ML.NET's
-    // Transform for every activation, so a drift between the two fails there.
-    private const float LeakySlope = 0.01f;
-    private const float GeluC = 0.7978845608028654f; // √(2/π)
-    private const float GeluA = 0.044715f;
-
     /// <summary>
-    /// Throws a <see cref="NotSupportedException"/> that names what cannot be exported, if anything: an activation
-    /// with no ONNX form here, or more parameters than one ONNX file holds.
+    /// Throws a <see cref="NotSupportedException"/> when the network has more parameters than one ONNX file holds
+    /// (every activation and head has an ONNX form).
     /// </summary>
     /// <param name="description">The network's architecture.</param>
     public static void CheckExportable(NetworkDescription description)
     {
         ArgumentNullException.ThrowIfNull(description);
-        var problems = new List<string>();
-        for (int l = 0; l < description.Layers.Count; l++)
-        {
-            var activation = description.Layers[l].Activation;
-            if (!IsSupported(activation))
-                problems.Add($"layer {l} uses the activation '{activation}', which has no ONNX form in this exporter");
-        }
-        if (description.Loss is not (LossFunction.BinaryCrossEntropy or LossFunction.SoftmaxCrossEntropy or LossFunction.Squared or LossFunction.Huber))
-            problems.Add($"the output head '{description.Loss}' has no ONNX form in this exporter");
         long bytes = (long)description.ParameterCount * sizeof(float);
         if (bytes > MaxParameterBytes)
         {
             const double GiB = 1024.0 * 1024 * 1024;
-            problems.Add(string.Format(CultureInfo.InvariantCulture,
-                "the network has {0:N0} parameters ({1:F2} GiB), more than one ONNX file holds ({2:F2} GiB of weights: an ONNX file "
-                + "is one protocol-buffer message of at most 2 GiB)", description.ParameterCount, bytes / GiB, MaxParameterBytes / GiB));
+            throw new NotSupportedException(string.Format(CultureInfo.InvariantCulture,
+                "The MLP model ({0}) cannot be exported to ONNX: the network has {1:N0} parameters ({2:F2} GiB), more than one "
+                + "ONNX file holds ({3:F2} GiB of weights: an ONNX file is one protocol-buffer message of at most 2 GiB).",
+                description, description.ParameterCount, bytes / GiB, MaxParameterBytes / GiB));
         }
-        if (problems.Count > 0)
-            throw new NotSupportedException($"The MLP model ({description}) cannot be exported to ONNX: {string.Join("; ", problems)}.");
     }
 
     /// <summary>
@@ -118,10 +102,6 @@ internal static class MlpOnnxExporter
         return true;
     }
 
-    /// <summary>Whether <paramref name="activation"/> has an ONNX form here.</summary>
-    public static bool IsSupported(MlpActivation activation) => activation is MlpActivation.Identity or MlpActivation.Relu
-        or MlpActivation.LeakyRelu or MlpActivation.Tanh or MlpActivation.Sigmoid or MlpActivation.Gelu;
-
     /// <summary>z = input·Wᵀ + b (one Gemm), then a = s(z) into <paramref name="output"/>.</summary>
     private static string AddLayer(OnnxContext ctx, float[] parameters, DenseLayer layer, int index, string input, string output)
     {
@@ -148,7 +128,7 @@ internal static class MlpOnnxExporter
                 AddUnary(ctx, "Sigmoid", z, output);
                 break;
             case MlpActivation.LeakyRelu:
-                AddUnary(ctx, "LeakyRelu", z, output).AddAttribute("alpha", (double)LeakySlope);
+                AddUnary(ctx, "LeakyRelu", z, output).AddAttribute("alpha", (double)Activations.LeakyRelu.Slope);
                 break;
             case MlpActivation.Gelu:
                 AddGelu(ctx, z, output);
@@ -167,9 +147,9 @@ internal static class MlpOnnxExporter
     {
         string zz = Binary(ctx, "Mul", z, z, "MlpGeluZ2");
         string zzz = Binary(ctx, "Mul", zz, z, "MlpGeluZ3");
-        string cubic = Binary(ctx, "Mul", zzz, ctx.AddInitializer(GeluA, "MlpGeluA"), "MlpGeluCubic");
+        string cubic = Binary(ctx, "Mul", zzz, ctx.AddInitializer(Activations.Gelu.A, "MlpGeluA"), "MlpGeluCubic");
         string inner = Binary(ctx, "Add", z, cubic, "MlpGeluInner");
-        string scaled = Binary(ctx, "Mul", inner, ctx.AddInitializer(GeluC, "MlpGeluC"), "MlpGeluScaled");
+        string scaled = Binary(ctx, "Mul", inner, ctx.AddInitializer(Activations.Gelu.C, "MlpGeluC"), "MlpGeluScaled");
         string tanh = ctx.AddIntermediateVariable(null, "MlpGeluTanh", true);
         AddUnary(ctx, "Tanh", scaled, tanh);
         string onePlus = Binary(ctx, "Add", tanh, ctx.AddInitializer(1f, "MlpOne"), "MlpGeluOnePlus");

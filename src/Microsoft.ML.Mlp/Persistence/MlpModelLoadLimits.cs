@@ -103,12 +103,13 @@ public sealed class MlpModelLoadLimits
             throw new ModelLoadLimitException(string.Create(CultureInfo.InvariantCulture,
                 $"The MLP model has {epochRecords:N0} epoch records; the limit is {MaxEpochRecords:N0} ({nameof(MlpModelLoadLimits)}.{nameof(MaxEpochRecords)})."));
         }
-        long packedWeights = NetworkPredictor.PackedWeightCount(network);
-        if (packedWeights > Array.MaxLength)
+        try
         {
-            throw new ModelLoadLimitException(string.Create(CultureInfo.InvariantCulture,
-                $"The MLP model {network} cannot be scored: the predictor's copy of its weights, in panels of 16 outputs, " +
-                $"would have {packedWeights:N0} values, more than one array holds ({Array.MaxLength:N0})."));
+            NetworkPredictor.ThrowIfTooLarge(network);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ModelLoadLimitException(e.Message.Split(" (Parameter '")[0]);
         }
 
         long parameterBytes = (long)network.ParameterCount * sizeof(float);
@@ -121,12 +122,12 @@ public sealed class MlpModelLoadLimits
         if (total <= limit)
             return;
         throw new ModelLoadLimitException(
-            $"Loading the MLP model needs about {MemoryEstimate.FormatBytes(total)} ({MemoryEstimate.FormatBytes(parameterBytes)} for " +
-            $"{network.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters, {MemoryEstimate.FormatBytes(predictorBytes)} for the predictor's packed copy of the weights, " +
-            $"{MemoryEstimate.FormatBytes(historyBytes)} for {epochRecords.ToString("N0", CultureInfo.InvariantCulture)} epoch records), but " +
+            $"Loading the MLP model needs about {MemoryEstimate.Format(total)} ({MemoryEstimate.Format(parameterBytes)} for " +
+            $"{network.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters, {MemoryEstimate.Format(predictorBytes)} for the predictor's packed copy of the weights, " +
+            $"{MemoryEstimate.Format(historyBytes)} for {epochRecords.ToString("N0", CultureInfo.InvariantCulture)} epoch records), but " +
             (limitIsOption
-                ? $"{nameof(MlpModelLoadLimits)}.{nameof(MaxMemoryBytes)} is {MemoryEstimate.FormatBytes(limit)}."
-                : $"the host memory available to .NET has {MemoryEstimate.FormatBytes(limit)}.") +
+                ? $"{nameof(MlpModelLoadLimits)}.{nameof(MaxMemoryBytes)} is {MemoryEstimate.Format(limit)}."
+                : $"the host memory available to .NET has {MemoryEstimate.Format(limit)}.") +
             " Nothing was allocated for it.");
     }
 

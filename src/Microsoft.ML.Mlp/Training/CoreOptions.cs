@@ -41,7 +41,7 @@ internal static class CoreOptions
     };
 
     /// <summary>The optimizer, with the weight decay resolved to the value applied.</summary>
-    public static OptimizerSettings CreateOptimizer(MlpTrainerOptionsBase options) => new()
+    private static OptimizerSettings CreateOptimizer(MlpTrainerOptionsBase options) => new()
     {
         Kind = options.Optimizer,
         LearningRate = options.LearningRate,

@@ -58,7 +58,7 @@ internal sealed class MlpTrainingRun
         }
 
         using var channel = _host.Start("Training MLP");
-        var network = CreateNetwork(channel, featureCount, outputCount, initial, trainingSet, _huberDelta);
+        var network = CreateNetwork(channel, featureCount, outputCount, initial, trainingSet);
         NetworkPredictor.ThrowIfTooLarge(network); // before reading any data: the model could not be built
         using var cancellation = new HostCancellation(_host, _options.CancellationToken);
         var token = cancellation.Token;
@@ -94,7 +94,7 @@ internal sealed class MlpTrainingRun
         channel.Info("{0} a {1}-{2}-{3} network ({4} hidden activation, {5} parameters) on {6} examples{7}: " +
             "{8} epochs, batch size {9}, {10} with learning rate {11} ({12} schedule), seed {13}.",
             initial is null ? "Training" : "Continuing to train",
-            featureCount, string.Join("-", network.Layers.Take(network.Layers.Count - 1).Select(l => l.OutputCount)), outputCount,
+            featureCount, string.Join("-", hidden.Select(l => l.OutputCount)), outputCount,
             initial?.Activation ?? _options.Activation, network.ParameterCount,
             training is null ? string.Create(CultureInfo.InvariantCulture, $"a stream (blocks of {_options.StreamBlockRows} rows) of") : training.RowCount.ToString(CultureInfo.InvariantCulture),
             validation is null ? "" : string.Create(CultureInfo.InvariantCulture, $" ({validation.RowCount} for validation)"),
@@ -150,11 +150,10 @@ internal sealed class MlpTrainingRun
 
     /// <summary>The architecture: from <paramref name="initial"/> when continuing (after checking that it fits the
     /// data), else from the options.</summary>
-    private NetworkDescription CreateNetwork(IChannel channel, int featureCount, int outputCount, MlpNetwork? initial, RoleMappedData trainingSet,
-        float huberDelta)
+    private NetworkDescription CreateNetwork(IChannel channel, int featureCount, int outputCount, MlpNetwork? initial, RoleMappedData trainingSet)
     {
         if (initial is null)
-            return new NetworkDescription(featureCount, _options.HiddenLayerSizes, _options.Activation, outputCount, _loss, huberDelta);
+            return new NetworkDescription(featureCount, _options.HiddenLayerSizes, _options.Activation, outputCount, _loss, _huberDelta);
 
         var model = initial.Description;
         if (model.InputCount != featureCount)
@@ -177,7 +176,7 @@ internal sealed class MlpTrainingRun
                 string.Join(", ", initial.HiddenLayerSizes), initial.Activation, nameof(MlpTrainerOptionsBase.HiddenLayerSizes),
                 string.Join(", ", _options.HiddenLayerSizes), nameof(MlpTrainerOptionsBase.Activation), _options.Activation);
         }
-        return new NetworkDescription(featureCount, initial.HiddenLayerSizes, initial.Activation, outputCount, _loss, huberDelta);
+        return new NetworkDescription(featureCount, initial.HiddenLayerSizes, initial.Activation, outputCount, _loss, _huberDelta);
     }
 
     private Dataset ReadValidation(IChannel channel, RoleMappedData validationSet, NetworkDescription network, int featureCount, CancellationToken token)
@@ -207,7 +206,8 @@ internal sealed class MlpTrainingRun
         {
             features = new StandardizationBuilder(training.FeatureCount);
             labels = new StandardizationBuilder(training.LabelWidth);
-            features.Add(training.Features, training.Weights);
+            if (_options.StandardizeFeatures) // the labels alone give the total weight
+                features.Add(training.Features, training.Weights);
             labels.Add(training.Labels, training.Weights);
         }
         else
@@ -217,7 +217,7 @@ internal sealed class MlpTrainingRun
                 throw stream.NoUsableRows();
         }
         long rows = training?.RowCount ?? stream.RowsRead;
-        if (!(features.TotalWeight > 0))
+        if (!(labels.TotalWeight > 0))
             throw TrainingDataChecks.ZeroWeights(rows, "training data", stream.WeightColumnName, _classWeights is not null);
         var labelMap = labels.Build(twoValuedToZeroOne: false)!;
         if (binary && labelMap.Mean[0] is 0.0 or 1.0)

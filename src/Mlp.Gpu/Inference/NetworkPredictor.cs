@@ -59,14 +59,8 @@ internal sealed class NetworkPredictor
     /// fewer than <see cref="CpuGemv.PanelWidth"/> outputs per panel is padded, up to 16x its own weights) plus the
     /// biases. Computed in 64-bit arithmetic, so it is safe to call before anything is allocated.
     /// </summary>
-    public static long PackedFloatCount(NetworkDescription network)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        long floats = 0;
-        foreach (var layer in network.Layers)
-            floats += CpuGemv.PackedLongLength(layer.OutputCount, layer.InputCount) + layer.OutputCount;
-        return floats;
-    }
+    public static long PackedFloatCount(NetworkDescription network) =>
+        PackedWeightCount(network) + (network.ParameterCount - network.WeightCount);
 
     /// <summary>The packed weights alone (<see cref="PackedFloatCount"/> without the biases): they live in one array, so
     /// this must not exceed <see cref="Array.MaxLength"/>.</summary>

@@ -87,8 +87,11 @@ internal static class Activations
     /// <summary>Gaussian error linear unit, tanh approximation: s(z) = z/2·(1 + tanh(u)), u = √(2/π)(z + 0.044715 z³).</summary>
     public readonly struct Gelu : IActivation
     {
-        private const float C = 0.7978845608028654f; // √(2/π)
-        private const float A = 0.044715f;
+        /// <summary>√(2/π).</summary>
+        public const float C = 0.7978845608028654f;
+
+        /// <summary>The cubic term's coefficient.</summary>
+        public const float A = 0.044715f;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Forward(float z) => 0.5f * z * (1f + MathF.Tanh(C * (z + A * z * z * z)));
         public void Forward(ReadOnlySpan<float> z, Span<float> a) => Scalar(this, z, a);

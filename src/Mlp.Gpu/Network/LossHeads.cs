@@ -65,8 +65,9 @@ internal static class LossHeads
             int argMax = 0;
             for (int j = 1; j < k; j++)
             {
-                if (row.Output(j) > max)
-                    (max, argMax) = (row.Output(j), j);
+                float z = row.Output(j);
+                if (z > max)
+                    (max, argMax) = (z, j);
             }
             float sum = 0f;
             for (int j = 0; j < k; j++)

@@ -38,4 +38,7 @@ internal readonly record struct OptimizerStep(
 
     /// <summary>Whether the rule keeps a second-moment buffer.</summary>
     public static bool NeedsSecondMoment(MlpOptimizer kind) => kind is MlpOptimizer.Adam or MlpOptimizer.AdamW;
+
+    /// <summary>How many parameter-sized moment buffers the rule keeps (0 to 2).</summary>
+    public static int MomentCount(MlpOptimizer kind) => (NeedsFirstMoment(kind) ? 1 : 0) + (NeedsSecondMoment(kind) ? 1 : 0);
 }

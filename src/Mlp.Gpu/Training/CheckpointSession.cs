@@ -213,8 +213,8 @@ internal static class DataFingerprint
 }
 
 /// <summary>
-/// Passes a stream's rows through and hashes the first <see cref="DataFingerprint.Rows"/> (at most a block) of every
-/// pass, so a resumed run can check it reads the same data before it trains on it.
+/// Passes a stream's rows through and hashes the first <see cref="DataFingerprint.Rows"/> (at most a block) of the
+/// first pass, so a resumed run can check it reads the same data before it trains on it.
 /// </summary>
 internal sealed class FingerprintingRowStream(IRowStream inner, int blockRows) : IRowStream
 {
@@ -225,7 +225,7 @@ internal sealed class FingerprintingRowStream(IRowStream inner, int blockRows) :
     /// <summary>Name of the fingerprint entry <see cref="FirstRowsHash"/> fills.</summary>
     public string EntryName => $"Training data (SHA-256 of the first {_hashedRows} rows)";
 
-    /// <summary>The hash of this pass's first rows, once they have been read; null before.</summary>
+    /// <summary>The hash of the first rows, once the first pass has read them; null before.</summary>
     public string? FirstRowsHash { get; private set; }
 
     public int FeatureCount => inner.FeatureCount;
@@ -237,9 +237,11 @@ internal sealed class FingerprintingRowStream(IRowStream inner, int blockRows) :
     public void Reset()
     {
         inner.Reset();
-        _seen = 0;
-        FirstRowsHash = null;
-        _hash.GetHashAndReset();
+        if (FirstRowsHash is null) // a pass ended early: hash again from the first row
+        {
+            _seen = 0;
+            _hash.GetHashAndReset();
+        }
     }
 
     public int Read(Span<float> features, Span<float> labels, Span<float> weights, int maxRows)

@@ -64,7 +64,7 @@ internal sealed class MemoryEstimate
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfNegative(batchRows);
         ArgumentOutOfRangeException.ThrowIfNegative(dataRows);
-        int moments = (OptimizerStep.NeedsFirstMoment(optimizer) ? 1 : 0) + (OptimizerStep.NeedsSecondMoment(optimizer) ? 1 : 0);
+        int moments = OptimizerStep.MomentCount(optimizer);
         long parameterFloats = (long)network.ParameterCount * (2 + moments);
 
         int hiddenBuffers = dropoutRate > 0f ? 5 : 3;
@@ -124,13 +124,17 @@ internal sealed class MemoryEstimate
             }
             return;
         }
+        // Only the parts that count here: the host check of a GPU run has host copies alone.
+        var parts = new[]
+        {
+            (ParameterBytes, "parameters, gradients and optimizer moments"),
+            (ActivationBytes, $"the activations of a {BatchRows.ToString(CultureInfo.InvariantCulture)}-row batch"),
+            (DataBytes, "the examples"),
+            (HostCopyBytes, "host copies of the weights: initial, trained and the model's predictor"),
+        }.Where(p => p.Item1 > 0).Select(p => $"{Format(p.Item1)} for {p.Item2}");
         throw new InvalidOperationException(
-            $"Training this network needs about {Format(TotalBytes)} ({Format(ParameterBytes)} for parameters, gradients and " +
-            $"optimizer moments, {Format(ActivationBytes)} for the activations of a {BatchRows.ToString(CultureInfo.InvariantCulture)}-row batch, " +
-            $"{Format(DataBytes)} for the examples" +
-            (HostCopyBytes > 0 ? $", {Format(HostCopyBytes)} for host copies of the weights: initial, trained and the model's predictor" : "") +
-            $"), but the {device} has {Format(availableBytes)}. Nothing was allocated. " +
-            "Use smaller hidden layers or a smaller batch size.");
+            $"Training this network needs about {Format(TotalBytes)} ({string.Join(", ", parts)}), but the {device} has " +
+            $"{Format(availableBytes)}. Nothing was allocated. Use smaller hidden layers or a smaller batch size.");
     }
 
     /// <inheritdoc/>
@@ -146,9 +150,7 @@ internal sealed class MemoryEstimate
     private static long Saturate(double bytes) => bytes >= long.MaxValue ? long.MaxValue : (long)bytes;
 
     /// <summary>A byte count as people read it: "1.5 GiB", "12.0 MiB", "3.2 KiB" (invariant culture).</summary>
-    public static string FormatBytes(long bytes) => Format(bytes);
-
-    private static string Format(long bytes) => bytes switch
+    public static string Format(long bytes) => bytes switch
     {
         >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F1} GiB"),
         >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F1} MiB"),

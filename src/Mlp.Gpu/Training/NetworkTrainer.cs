@@ -116,9 +116,8 @@ internal static class NetworkTrainer
         Span<float> sums = stackalloc float[LossAccumulator.Length];
         int step = 0;
         var stopping = options.EarlyStoppingPatience is null ? null : new EarlyStopping(options.EarlyStoppingPatience.Value, options.EarlyStoppingMinDelta);
-        long rowsPerEpoch = 0;
         if (resumed is not null)
-            (step, rowsPerEpoch) = Resume(resumed, workspace, train, random, history, stopping, options);
+            step = Resume(resumed, workspace, train, random, history, stopping, options);
         var elapsedOffset = history.Count > 0 ? history[^1].Elapsed : TimeSpan.Zero;
         int firstEpoch = history.Count + 1;
         if (resumed is not null && stream is not null && (resumed.Finished || firstEpoch > options.Epochs))
@@ -157,7 +156,6 @@ internal static class NetworkTrainer
                 throw new TrainingDivergedException(epoch, trainLoss, learningRate);
             if (epoch == firstEpoch && stream is not null)
                 checkpoints?.Verify(StreamRowsEntry, rowsThisEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            rowsPerEpoch = rowsThisEpoch;
 
             double? validLoss = null, validMetric = null;
             if (valid is not null)
@@ -176,7 +174,7 @@ internal static class NetworkTrainer
             history.Add(record);
             options.EpochCompleted?.Invoke(record);
             bool stop = stopping is not null && stopping.Observe(record, workspace) == EarlyStopping.Decision.Stop;
-            checkpoints?.Save(workspace, epoch, step, rowsPerEpoch, finished: stop, stopping, history);
+            checkpoints?.Save(workspace, epoch, step, rowsThisEpoch, finished: stop, stopping, history);
             if (stop)
                 break;
         }
@@ -206,8 +204,7 @@ internal static class NetworkTrainer
         if (validation is not null)
             data.AddRange(DataFingerprint.Of(validation, "Validation data"));
         string[] deferred = stream is null ? [] : [StreamRowsEntry, stream.EntryName];
-        int copies = 1 + (OptimizerStep.NeedsFirstMoment(options.Optimizer.Kind) ? 1 : 0) + (OptimizerStep.NeedsSecondMoment(options.Optimizer.Kind) ? 1 : 0)
-            + (options.EarlyStoppingPatience is null ? 0 : 1);
+        int copies = 1 + OptimizerStep.MomentCount(options.Optimizer.Kind) + (options.EarlyStoppingPatience is null ? 0 : 1);
         return new CheckpointSession(settings, network, initialParameters, data, deferred, copies);
     }
 
@@ -217,7 +214,7 @@ internal static class NetworkTrainer
     /// every epoch), and the shuffling generator, re-created from the seed and advanced by replaying the shuffles of
     /// the epochs done (exact, and cheap next to an epoch of training). The parameters were uploaded by the caller.
     /// </summary>
-    private static (int Step, long RowsPerEpoch) Resume(TrainingCheckpoint checkpoint, NetworkWorkspace workspace, IBatchSource train,
+    private static int Resume(TrainingCheckpoint checkpoint, NetworkWorkspace workspace, IBatchSource train,
         Random random, List<EpochRecord> history, EarlyStopping? stopping, TrainingOptions options)
     {
         var backend = workspace.Backend;
@@ -233,7 +230,7 @@ internal static class NetworkTrainer
             history.Add(record);
             options.EpochCompleted?.Invoke(record);
         }
-        return (checkpoint.Step, checkpoint.RowsPerEpoch);
+        return checkpoint.Step;
     }
 
     /// <summary>Mean loss and metric of the current parameters over a whole dataset, in minibatches.</summary>

@@ -52,16 +52,16 @@ internal static class IlgpuDevices
     /// <exception cref="InvalidOperationException">No such device; the message lists the devices ILGPU saw.</exception>
     public static IlgpuBackend CreateBackend(MlpDevice kind, bool? useCuBlas = null) => kind switch
     {
-        MlpDevice.Cuda => CreateBackend(AcceleratorType.Cuda, kind, useCuBlas),
-        MlpDevice.OpenCL => CreateBackend(AcceleratorType.OpenCL, kind, useCuBlas),
+        MlpDevice.Cuda => CreateBackend(AcceleratorType.Cuda, useCuBlas),
+        MlpDevice.OpenCL => CreateBackend(AcceleratorType.OpenCL, useCuBlas),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Cuda or OpenCL."),
     };
 
     /// <summary>The ILGPU kernels on ILGPU's CPU accelerator (<see cref="CpuSimulator"/>): the parity tests' target,
     /// about 100x slower than the SIMD backend, never chosen by a device option.</summary>
-    public static IlgpuBackend CreateSimulatorBackend() => CreateBackend(AcceleratorType.CPU, MlpDevice.Cpu, useCuBlas: false);
+    public static IlgpuBackend CreateSimulatorBackend() => CreateBackend(AcceleratorType.CPU, useCuBlas: false);
 
-    private static IlgpuBackend CreateBackend(AcceleratorType type, MlpDevice kind, bool? useCuBlas)
+    private static IlgpuBackend CreateBackend(AcceleratorType type, bool? useCuBlas)
     {
         var context = CreateContext(includeCpuSimulator: type == AcceleratorType.CPU);
         var device = Best(context, type);
@@ -70,7 +70,7 @@ internal static class IlgpuDevices
             string seen = Describe(context);
             context.Dispose();
             throw new InvalidOperationException(
-                $"Device {kind} was requested, but ILGPU found no {(type == AcceleratorType.Cuda ? "CUDA GPU" : "OpenCL GPU")}. " +
+                $"Device {type} was requested, but ILGPU found no {type switch { AcceleratorType.Cuda => "CUDA GPU", AcceleratorType.OpenCL => "OpenCL GPU", _ => "CPU accelerator" }}. " +
                 $"Devices seen: {seen}. Use {nameof(MlpDevice)}.{nameof(MlpDevice.Auto)} to fall back to the CPU, or {nameof(MlpDevice)}.{nameof(MlpDevice.Cpu)}.");
         }
         return new IlgpuBackend(context, device, useCuBlas);
