@@ -111,6 +111,14 @@ public sealed class StreamingTests
         var trainer = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { StreamTrainingData = true });
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => trainer.Fit(empty));
         StringAssert.Contains(error.Message, "no usable rows");
+
+        // Without a measuring pass (regression, nothing to standardize), the first training epoch finds it.
+        var regression = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options
+        {
+            StreamTrainingData = true, StandardizeFeatures = false, StandardizeLabel = false,
+        });
+        error = Assert.ThrowsExactly<InvalidOperationException>(() => regression.Fit(ml.Data.LoadFromEnumerable(Array.Empty<SyntheticData.FloatLabelRow>())));
+        StringAssert.Contains(error.Message, "The training data has no usable rows: it is empty.");
     }
 
     private sealed class WeightedFloatLabelRow

@@ -148,6 +148,8 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
             count++;
         }
         RowsRead += count;
+        if (RowsRead == 0 && count < maxRows) // the pass ended without one usable row: the one place this is detected
+            throw NoUsableRows();
         return count;
     }
 
@@ -190,8 +192,6 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
         _cursor?.Dispose();
         _cursor = null;
         WarnSkipped(channel, "");
-        if (rows == 0)
-            throw NoUsableRows();
         if (rows < capacity)
         {
             Array.Resize(ref features, rows * d);
@@ -219,7 +219,7 @@ internal sealed class DataViewRowStream : IRowStream, IDisposable
     }
 
     /// <summary>The error for a pass that found no usable row.</summary>
-    public InvalidOperationException NoUsableRows()
+    private InvalidOperationException NoUsableRows()
     {
         long skipped = SkippedLabels + SkippedWeights + SkippedFeatures;
         return new InvalidOperationException($"The {_dataName} has no usable rows" + (skipped > 0

@@ -111,10 +111,6 @@ internal sealed class MlpTrainingRun
                 ? NetworkTrainer.Train(trainingNetwork, start, training, validation, coreOptions)
                 : NetworkTrainer.Train(trainingNetwork, start, rows, validation, coreOptions);
         }
-        catch (ArgumentException e) when (training is null && stream.RowsRead == 0)
-        {
-            throw new InvalidOperationException(stream.NoUsableRows().Message, e);
-        }
         catch (OperationCanceledException)
         {
             cancellation.ThrowIfHostCancelled();
@@ -213,8 +209,6 @@ internal sealed class MlpTrainingRun
         else
         {
             (features, labels) = StandardizedRowStream.Measure(stream, _options.StreamBlockRows);
-            if (stream.RowsRead == 0)
-                throw stream.NoUsableRows();
         }
         long rows = training?.RowCount ?? stream.RowsRead;
         if (!(labels.TotalWeight > 0))
